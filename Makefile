@@ -1,0 +1,33 @@
+# Two entry points for a fresh machine: `make repro` runs the pipeline, `make test` runs the tests.
+# Both build .venv from requirements.lock first (uv inside the venv; no global installs).
+SHELL := /bin/bash
+VENV := .venv
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export MLFLOW_DISABLE_TELEMETRY := true
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: setup repro test ui lock bench
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(VENV)/bin/uv pip install --quiet --python $(VENV)/bin/python -r requirements.lock
+	$(VENV)/bin/uv pip install --quiet --python $(VENV)/bin/python --no-deps -e .
+	$(VENV)/bin/dvc config core.analytics false
+	touch $@
+
+repro: setup
+	dvc repro
+
+test: setup
+	python -m pytest -q $(PYTEST_ARGS)
+
+ui: setup
+	mlflow ui --backend-store-uri sqlite:///mlflow.db --host 127.0.0.1 --port 5000
+
+lock:
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock

@@ -1,0 +1,1 @@
+"""textlab: classic Keras text experiments as a cached, tracked, checked DVC pipeline."""

@@ -1,0 +1,1 @@
+"""I/O adapters: the only modules (beside the stages) that touch files, network, MLflow or GX."""

@@ -1,0 +1,25 @@
+"""Entry-point glue: one positional argument (corpus or model key), clear errors, no tracebacks for bad input."""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+
+class StageError(RuntimeError):
+    """Bad input or settings the user must fix; the message says what and where."""
+
+
+def run_stage(stage: str, body: Callable[[str], None], argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        sys.exit(f"usage: python -m textlab.stages.{stage} <name>")
+    try:
+        body(args[0])
+    except Exception as err:
+        # Bad input or settings (ours, or a ValueError/KeyError/OSError): say what is wrong, not where
+        # Python was. Anything else is a bug and keeps its traceback.
+        if not (isinstance(err, (ValueError, KeyError, OSError)) or type(err).__module__.startswith("textlab")):
+            raise
+        detail = err.args[0] if isinstance(err, KeyError) and err.args else err
+        print(f"error: {stage}@{args[0]}: {type(err).__name__}: {detail}", file=sys.stderr)
+        sys.exit(1)

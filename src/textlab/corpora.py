@@ -1,0 +1,104 @@
+"""Corpus registry and parsers: where each corpus lives upstream, and how its files become tables.
+
+Parsers take bytes and return DataFrames; they never open files themselves.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file the download stage fetches.
+
+    `sha256` is the canonical file's checksum where it is known. A mirror that serves another
+    edition of the file lists that edition's checksum in its own `SHA256SUMS`, which then wins.
+    """
+
+    name: str
+    url: str
+    filename: str
+    sha256: str | None = None
+    extract: bool = False
+
+
+SOURCES: dict[str, Source] = {
+    source.name: source
+    for source in (
+        Source(
+            "names",
+            "https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/packages/corpora/names.zip",
+            "names.zip",
+            extract=True,
+        ),
+        Source(
+            "imdb",
+            "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
+            "aclImdb_v1.tar.gz",
+            extract=True,
+        ),
+        Source("glove", "https://nlp.stanford.edu/data/glove.6B.zip", "glove.6B.50d.txt.bz2"),
+        Source("nietzsche", "https://s3.amazonaws.com/text-datasets/nietzsche.txt", "nietzsche.txt"),
+        Source("alice", "https://www.gutenberg.org/cache/epub/11/pg11.txt", "pg11.txt"),
+        Source(
+            "spa_eng",
+            "http://storage.googleapis.com/download.tensorflow.org/data/spa-eng.zip",
+            "spa-eng.zip",
+            extract=True,
+        ),
+    )
+}
+
+
+# Raw inputs that show what an exported model takes (its MLflow input example).
+INPUT_EXAMPLES: dict[str, list[str]] = {"names": ["Anna", "John"]}
+
+
+class CorpusFormatError(ValueError):
+    """A corpus file does not have the shape its parser expects; the message says where."""
+
+
+def decode_utf8(data: bytes, where: str) -> str:
+    """Decode UTF-8 (a BOM is dropped), naming the file and byte offset when it is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise CorpusFormatError(f"{where}: not UTF-8 at byte {err.start}: {data[err.start:err.start + 8]!r}") from err
+
+
+def parse_name_list(data: bytes, where: str) -> list[str]:
+    """One name a line after `#` comment lines; blank lines are skipped.
+
+    Names may hold inner spaces ("Dee Dee"), hyphens and apostrophes; a digit, a tab or a line
+    without a letter means the file is not a name list, and the error names the line.
+    """
+    names = []
+    for number, line in enumerate(decode_utf8(data, where).splitlines(), start=1):
+        name = line.strip()
+        if not name or name.startswith("#"):
+            continue
+        if any(ch.isdigit() or (ch.isspace() and ch != " ") for ch in name) or not any(ch.isalpha() for ch in name):
+            raise CorpusFormatError(f"{where}:{number}: not a name: {line!r}")
+        names.append(name)
+    if not names:
+        raise CorpusFormatError(f"{where}: holds no names")
+    return names
+
+
+def names_table(male: list[str], female: list[str], ambiguous: str) -> tuple[pd.DataFrame, int]:
+    """Label names 1 = male, 0 = female. Returns the table and how many names stand in both lists.
+
+    `ambiguous` says what to do with those: `drop` them, or `keep_both` (one row per label).
+    """
+    if ambiguous not in ("drop", "keep_both"):
+        raise ValueError(f"corpora.names.split.ambiguous must be 'drop' or 'keep_both', not {ambiguous!r}")
+    both = set(male) & set(female)
+    table = pd.concat(
+        [pd.DataFrame({"text": male, "label": 1}), pd.DataFrame({"text": female, "label": 0})],
+        ignore_index=True,
+    ).drop_duplicates()
+    if ambiguous == "drop":
+        table = table[~table["text"].isin(both)]
+    return table.reset_index(drop=True).astype({"label": "int8"}), len(both)

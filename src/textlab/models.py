@@ -1,0 +1,99 @@
+"""Model builders: each family turns one `models.<key>` params entry into a compiled-ready Keras model.
+
+New architectures are usually a new params entry for an existing family, not new code.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import keras
+from keras import layers
+
+Builder = Callable[[dict[str, Any], int, int], keras.Model]
+RECURRENT_CELLS = {"simple_rnn": layers.SimpleRNN, "lstm": layers.LSTM, "gru": layers.GRU}
+
+
+def _regularizer(hp: dict[str, Any]) -> keras.regularizers.Regularizer | None:
+    l1, l2 = float(hp.get("l1", 0.0)), float(hp.get("l2", 0.0))
+    return keras.regularizers.L1L2(l1=l1, l2=l2) if (l1 or l2) else None
+
+
+def _output(x: Any) -> Any:
+    return layers.Dense(1, activation="sigmoid", name="probability")(x)
+
+
+def build_dense(hp: dict[str, Any], vocab_size: int, maxlen: int) -> keras.Model:
+    """Bag of tokens → stacked Dense layers → P(class 1)."""
+    inputs = keras.Input(shape=(vocab_size,), name="bag")
+    x = inputs
+    for units in hp["hidden"]:
+        x = layers.Dense(units, activation=hp.get("activation", "relu"), kernel_regularizer=_regularizer(hp))(x)
+        if hp.get("dropout"):
+            x = layers.Dropout(hp["dropout"])(x)
+    return keras.Model(inputs, _output(x), name=hp["key"])
+
+
+def build_rnn(hp: dict[str, Any], vocab_size: int, maxlen: int) -> keras.Model:
+    """Ids → Embedding (0 masked) → one or more recurrent layers → optional Dense → P(class 1)."""
+    cell = RECURRENT_CELLS[hp["cell"]]
+    inputs = keras.Input(shape=(maxlen,), dtype="int32", name="ids")
+    x = layers.Embedding(vocab_size, hp["embedding_dim"], mask_zero=True, name="embedding")(inputs)
+    sizes = list(hp["units"])
+    for depth, units in enumerate(sizes):
+        kwargs = {"units": units, "return_sequences": depth < len(sizes) - 1,
+                  "dropout": hp.get("dropout", 0.0), "recurrent_dropout": hp.get("recurrent_dropout", 0.0)}
+        if "activation" in hp:
+            kwargs["activation"] = hp["activation"]
+        recurrent = cell(**kwargs)
+        x = layers.Bidirectional(recurrent)(x) if hp.get("bidirectional") else recurrent(x)
+    if hp.get("dense_units"):
+        x = layers.Dense(hp["dense_units"], activation="relu")(x)
+    return keras.Model(inputs, _output(x), name=hp["key"])
+
+
+def build_conv1d(hp: dict[str, Any], vocab_size: int, maxlen: int) -> keras.Model:
+    """Ids → Embedding → Conv1D (+ MaxPool) blocks → global max pool → P(class 1)."""
+    inputs = keras.Input(shape=(maxlen,), dtype="int32", name="ids")
+    x = layers.Embedding(vocab_size, hp["embedding_dim"], name="embedding")(inputs)
+    blocks = hp.get("blocks", 1)
+    for block in range(blocks):
+        x = layers.Conv1D(hp["filters"], hp["kernel_size"], activation="relu", padding="same")(x)
+        if block < blocks - 1:
+            x = layers.MaxPooling1D(hp.get("pool_size", 2))(x)
+    x = layers.GlobalMaxPooling1D()(x)
+    if hp.get("dropout"):
+        x = layers.Dropout(hp["dropout"])(x)
+    if hp.get("dense_units"):
+        x = layers.Dense(hp["dense_units"], activation="relu")(x)
+    return keras.Model(inputs, _output(x), name=hp["key"])
+
+
+FAMILIES: dict[str, Builder] = {"dense": build_dense, "rnn": build_rnn, "conv1d": build_conv1d}
+INPUTS = {"dense": "bow/", "rnn": "sequences", "conv1d": "sequences"}  # what each family reads
+
+
+def build_model(hp: dict[str, Any], vocab_size: int, maxlen: int) -> keras.Model:
+    if hp.get("family") not in FAMILIES:
+        raise ValueError(f"models.{hp.get('key')}.family must be one of {sorted(FAMILIES)}, got {hp.get('family')!r}")
+    if not str(hp.get("inputs", "")).startswith(INPUTS[hp["family"]]):
+        raise ValueError(f"models.{hp['key']}: family {hp['family']} reads {INPUTS[hp['family']]}…, "
+                         f"but inputs is {hp.get('inputs')!r}")
+    return FAMILIES[hp["family"]](hp, vocab_size, maxlen)
+
+
+def compile_model(model: keras.Model, hp: dict[str, Any]) -> keras.Model:
+    optimizers = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}
+    if hp["optimizer"] not in optimizers:
+        raise ValueError(f"optimizer must be one of {sorted(optimizers)}, got {hp['optimizer']!r}")
+    model.compile(optimizer=optimizers[hp["optimizer"]](learning_rate=hp["learning_rate"]),
+                  loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def embedding_matrix(model: keras.Model) -> Any | None:
+    """Weights of the layer named `embedding`, or None for models without one."""
+    for layer in model.layers:
+        if isinstance(layer, layers.Embedding):
+            return layer.get_weights()[0]
+    return None

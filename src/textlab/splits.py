@@ -1,0 +1,32 @@
+"""Deterministic, stratified train/val/test splits in which no text lands in two splits."""
+from __future__ import annotations
+
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+SPLITS = ("train", "val", "test")
+
+
+def check_fraction(name: str, value: float) -> float:
+    if not 0.0 < value < 1.0:
+        raise ValueError(f"{name} must be between 0 and 1 (exclusive), got {value!r}")
+    return value
+
+
+def split_table(table: pd.DataFrame, test_size: float, val_size: float, seed: int) -> dict[str, pd.DataFrame]:
+    """Split by unique text, stratified on the label; `val_size` is a fraction of what test leaves.
+
+    A text carrying both labels (kept by `keep_both`) is its own stratum and moves as one group,
+    so its two rows always share a split.
+    """
+    check_fraction("test_size", test_size)
+    check_fraction("val_size", val_size)
+    labels = table.groupby("text", sort=True)["label"].agg(lambda s: s.iloc[0] if s.nunique() == 1 else 2)
+    texts, strata = labels.index.to_numpy(), labels.to_numpy()
+    rest, test, rest_strata, _ = train_test_split(texts, strata, test_size=test_size, stratify=strata, random_state=seed)
+    train, val = train_test_split(rest, test_size=val_size, stratify=rest_strata, random_state=seed)
+    parts = {"train": set(train), "val": set(val), "test": set(test)}
+    return {
+        name: table[table["text"].isin(members)].sort_values(["text", "label"]).reset_index(drop=True)
+        for name, members in parts.items()
+    }

@@ -1,0 +1,1 @@
+"""One module per DVC stage: read params, call the library, write outputs, log to MLflow."""

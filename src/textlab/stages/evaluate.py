@@ -1,0 +1,49 @@
+"""evaluate@<corpus>-<architecture>: score one trained model on the test split.
+
+Writes reports/metrics/<corpus>/<key>.json (git-tracked, so `dvc metrics diff` compares branches)
+and reports/plots/<key>/{confusion,roc}.csv (DVC plots); logs metrics and PNG figures to MLflow.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from textlab.adapters.cli import run_stage  # noqa: E402
+from textlab.adapters.files import atomic_path, write_json  # noqa: E402
+from textlab.adapters.params import load_params, model_params  # noqa: E402
+from textlab.adapters.tensors import load_split  # noqa: E402
+from textlab.adapters.tracking import stage_run  # noqa: E402
+from textlab.evaluation import binary_metrics, confusion, confusion_rows, roc_points  # noqa: E402
+
+
+def main(key: str) -> None:
+    hp = model_params(load_params(), key)
+    features, model_dir = Path("data/features") / hp["corpus"] / hp["inputs"], Path("models") / key
+    stage = f"evaluate@{key}"
+    with stage_run(stage, hp["corpus"], {"model": key, "inputs": hp["inputs"]}, [str(model_dir), str(features)]) as run:
+        import keras
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import mlflow
+        from sklearn.metrics import ConfusionMatrixDisplay, RocCurveDisplay
+
+        x_test, y_test = load_split(features, "test")
+        probability = keras.models.load_model(model_dir / "model.keras").predict(x_test, verbose=0).ravel()
+        scores = {**binary_metrics(y_test, probability), **confusion(y_test, probability), "test_rows": int(len(y_test))}
+        plots = Path("reports/plots") / key
+        for name, table in (("confusion", confusion_rows(y_test, probability)), ("roc", roc_points(y_test, probability))):
+            with atomic_path(plots / f"{name}.csv") as path:
+                table.to_csv(path, index=False)
+        write_json(Path("reports/metrics") / hp["corpus"] / f"{key}.json", scores)
+        mlflow.log_metrics({f"test_{k}": float(v) for k, v in scores.items()})
+        figure = ConfusionMatrixDisplay.from_predictions(y_test, probability >= 0.5).figure_
+        mlflow.log_figure(figure, "confusion_matrix.png")
+        mlflow.log_figure(RocCurveDisplay.from_predictions(y_test, probability).figure_, "roc.png")
+        print(f"{stage}: test accuracy {scores['accuracy']:.4f}, ROC-AUC {scores['roc_auc']:.4f}; run {run.info.run_id}")
+
+
+if __name__ == "__main__":
+    run_stage("evaluate", main)

@@ -1,0 +1,42 @@
+"""report@<corpus>: one Markdown table of every architecture's test and training metrics.
+
+Reads reports/metrics/<corpus>/*.json and reports/train/<key>/metrics.json; writes reports/<corpus>.md.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from textlab.adapters.cli import run_stage
+from textlab.adapters.files import write_text
+from textlab.adapters.params import load_params
+from textlab.adapters.tracking import stage_run
+
+COLUMNS = ["accuracy", "precision", "recall", "f1", "roc_auc", "loss", "train_seconds", "epochs_run"]
+
+
+def main(corpus: str) -> None:
+    load_params()["corpora"][corpus]  # an unknown corpus fails here, with its name
+    source = Path("reports/metrics") / corpus
+    with stage_run(f"report@{corpus}", corpus, {"corpus": corpus}, [str(source)]) as run:
+        import mlflow
+
+        rows = {}
+        for path in sorted(source.glob("*.json")):
+            train = Path("reports/train") / path.stem / "metrics.json"
+            rows[path.stem] = {**json.loads(path.read_text()), **(json.loads(train.read_text()) if train.exists() else {})}
+        table = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=COLUMNS)
+        table = table.sort_values("accuracy", ascending=False).rename_axis("model").round(4)
+        text = f"# {corpus}: test metrics by architecture\n\n{table.to_markdown()}\n"
+        write_text(Path("reports") / f"{corpus}.md", text)
+        mlflow.log_text(text, f"{corpus}.md")
+        if len(table):
+            mlflow.log_metric("best_test_accuracy", float(table["accuracy"].max()))
+            mlflow.set_tag("best_model", str(table.index[0]))
+        print(text + f"\nrun {run.info.run_id}")
+
+
+if __name__ == "__main__":
+    run_stage("report", main)

@@ -1,0 +1,51 @@
+"""tokenize@<corpus>: fit the vocabulary on train and turn every split into padded id tensors.
+
+Writes data/features/<corpus>/sequences: spec.json (vocabulary, maxlen, padding) and
+<split>.x.npy (int32 [rows, maxlen]) / <split>.y.npy (int8 labels).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from textlab import checks
+from textlab.adapters.cli import run_stage
+from textlab.adapters.files import atomic_path
+from textlab.adapters.guard import guard
+from textlab.adapters.params import load_params
+from textlab.adapters.tensors import save_features
+from textlab.adapters.tracking import stage_run
+from textlab.features import fit_sequence_spec
+from textlab.splits import SPLITS
+
+
+def main(corpus: str) -> None:
+    params = load_params()["corpora"][corpus]
+    knobs, limits = params["tokenize"], params["checks"]
+    stage = f"tokenize@{corpus}"
+    source = Path("data/split") / corpus
+    with stage_run(stage, corpus, {"tokenize": knobs, "checks": limits}, [str(source)]) as run:
+        import mlflow
+
+        tables = {name: pd.read_parquet(source / f"{name}.parquet") for name in SPLITS}
+        spec = fit_sequence_spec(tables["train"]["text"].tolist(), maxlen=knobs["maxlen"], padding=knobs["padding"],
+                                 truncating=knobs["truncating"], lowercase=knobs["lowercase"],
+                                 level=knobs.get("level", "char"), max_tokens=knobs.get("max_tokens"))
+        tensors = {name: (spec.transform(t["text"].tolist()), t["label"].to_numpy(np.int8)) for name, t in tables.items()}
+        guard(stage, [
+            checks.Check(name, checks.summarise_sequences(x, y, spec.padding),
+                         checks.sequence_expectations(len(tables[name]), spec.vocab_size, tuple(limits["class_balance"]),
+                                                      None if name == "train" else limits["max_oov_rate"]))
+            for name, (x, y) in tensors.items()
+        ])
+        with atomic_path(Path("data/features") / corpus / "sequences") as folder:
+            save_features(folder, spec, tensors)
+        mlflow.log_metrics({"vocab_size": spec.vocab_size, "maxlen": spec.maxlen})
+        mlflow.log_dict({"vocabulary": list(spec.vocabulary)}, "vocabulary.json")
+        print(f"{stage}: vocabulary {spec.vocab_size}, maxlen {spec.maxlen}; run {run.info.run_id}")
+
+
+if __name__ == "__main__":
+    run_stage("tokenize", main)

@@ -1,0 +1,220 @@
+"""Data checks: fast unit tests for the summaries, then real GX runs (batched: GX is slow to load)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from textlab import checks as C
+
+N, MAXLEN, VOCAB = 100, 8, 30
+BALANCE = (0.4, 0.6)
+
+
+def make_sequences(padding: str = "pre") -> tuple[np.ndarray, np.ndarray]:
+    """Balanced labels; row i holds 1 + i % MAXLEN tokens, every 10th row one OOV."""
+    rng = np.random.default_rng(0)
+    x = np.zeros((N, MAXLEN), np.int32)
+    for i in range(N):
+        k = 1 + i % MAXLEN
+        ids = rng.integers(2, VOCAB, k)
+        ids[0] = 1 if i % 10 == 0 else ids[0]
+        if padding == "pre":
+            x[i, MAXLEN - k:] = ids
+        else:
+            x[i, :k] = ids
+    return x, (np.arange(N) % 2).astype(np.int8)
+
+
+def make_matrix(binary: bool = True) -> sp.csr_matrix:
+    rng = np.random.default_rng(1)
+    m = sp.random(N, VOCAB, density=0.2, format="csr", dtype=np.float32, rng=rng)
+    if binary:
+        m.data[:] = 1.0
+    return m
+
+
+# --------------------------------------------------------------------------- pure summaries
+
+
+def test_summarise_sequences_flags_each_defect() -> None:
+    x = np.array([[0, 0, 5, 1], [0, 4, 0, 6], [3, 4, 0, 0], [0, 0, 0, 0], [2, 1, 1, 7]])
+    s = C.summarise_sequences(x, np.array([0, 1, 0, 1, 1]), "pre")
+    assert s["n_tokens"].tolist() == [2, 2, 2, 0, 4]
+    assert s["n_oov"].tolist() == [1, 0, 0, 0, 2]
+    assert s["oov_rate"].tolist() == [0.5, 0.0, 0.0, 0.0, 0.5]
+    assert s["padding_gap"].tolist() == [False, True, False, False, False]
+    assert s["padding_wrong_side"].tolist() == [False, False, True, False, False]
+    assert s["padding_inside"].tolist() == [False, True, True, False, False]
+    assert s["max_id"].tolist() == [5, 6, 4, 0, 7] and s["label"].tolist() == [0, 1, 0, 1, 1]
+    post = C.summarise_sequences(x, np.zeros(5, int), "post")
+    assert post["padding_wrong_side"].tolist() == [True, True, False, False, False]
+
+
+def test_summarise_sequences_rejects_bad_shapes() -> None:
+    with pytest.raises(ValueError):
+        C.summarise_sequences(np.zeros((3, 4)), np.zeros(2), "pre")
+    with pytest.raises(ValueError):
+        C.summarise_sequences(np.zeros((3, 4)), np.zeros(3), "left")
+
+
+def test_summarise_matrix_sparse_equals_dense() -> None:
+    dense = np.array([[0, 2, 0], [1, 1, 1], [-1, 0, np.nan], [0, 0, 0], [3, np.inf, 4]], "f4")
+    y = np.array([0, 1, 0, 1, 0])
+    a, b = C.summarise_matrix(sp.csr_matrix(dense), y), C.summarise_matrix(dense, y)
+    pd.testing.assert_frame_equal(a, b)
+    assert a["row_min"].tolist() == [0, 1, -1, 0, 3]
+    assert a["row_max"].tolist() == [2, 1, 0, 0, np.inf]
+    assert a["all_finite"].tolist() == [True, True, False, True, False]
+    assert a["is_binary"].tolist() == [False, True, False, True, False]
+    assert a["nnz"].tolist() == [1, 3, 2, 0, 3]
+
+
+def test_disjoint_splits_frame_dedupes_within_split() -> None:
+    f = C.disjoint_splits_frame({"train": ["a", "b", "a"], "val": ["c"], "test": ["b"]})
+    assert f.to_dict("list") == {"text": ["a", "b", "c", "b"], "split": ["train"] * 2 + ["val", "test"]}
+
+
+def test_summaries_do_not_import_gx() -> None:
+    code = ("import sys, numpy as np; import textlab.checks as C, textlab.adapters.validate; "
+            "C.summarise_sequences(np.ones((2, 3)), np.zeros(2), 'pre'); "
+            "assert 'great_expectations' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --------------------------------------------------------------------------- real GX runs
+
+
+@pytest.fixture(scope="module")
+def validate():
+    """Imported once per module: the GX import is the expensive part."""
+    from textlab.adapters import validate
+
+    return validate
+
+
+def test_expectation_builders_are_described(validate) -> None:
+    seq = C.sequence_expectations(N, VOCAB, BALANCE, None)
+    assert "oov_rate" not in {e.column for e in seq if hasattr(e, "column")}
+    assert len(C.matrix_expectations(N, True, BALANCE)) == len(C.matrix_expectations(N, False, BALANCE)) + 1
+    for e in seq + C.split_expectations(N, BALANCE) + C.disjoint_expectations():
+        assert e.description and e.meta["why"]
+
+
+def test_good_data_passes_and_writes_docs(validate, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    docs = tmp_path / "docs"
+    (docs / "stale").mkdir(parents=True)
+    x_pre, y = make_sequences("pre")
+    x_post, _ = make_sequences("post")
+    seq_exp = C.sequence_expectations(N, VOCAB, BALANCE, max_oov_rate=0.2)  # shared on purpose
+    split = pd.DataFrame({"text": [f"text {i}" for i in range(N)], "label": y.astype(int)})
+    good = [
+        C.Check("split", split, C.split_expectations(N, BALANCE)),
+        C.Check("pre", C.summarise_sequences(x_pre, y, "pre"), seq_exp),
+        C.Check("post", C.summarise_sequences(x_post, y, "post"), seq_exp),
+        C.Check("binary", C.summarise_matrix(make_matrix(), y), C.matrix_expectations(N, True, BALANCE)),
+        C.Check("tfidf", C.summarise_matrix(make_matrix(False).toarray(), y),
+                C.matrix_expectations(N, False, BALANCE)),
+        C.Check("disjoint", C.disjoint_splits_frame({"train": ["a", "a"], "val": ["b"]}),
+                C.disjoint_expectations()),
+    ]
+    summary = validate.run_checks(good, suite_prefix="stage/tests", docs_dir=docs)
+    assert summary["success"] and json.loads(json.dumps(summary)) == summary
+    assert summary["checks"]["pre"] == {"success": True, "evaluated": len(seq_exp), "failed": []}
+    assert (docs / "index.html").is_file() and not (docs / "stale").exists()
+    assert len(list((docs / "validations").rglob("*.html"))) == len(good)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["docs"]  # no GX project left behind
+    again = validate.run_checks(good[1:2], suite_prefix="stage", docs_dir=None)  # reused lists
+    assert again["success"]
+
+
+def _bad_checks() -> list[C.Check]:
+    """One check per defect, each breaking exactly one expectation."""
+    x, y = make_sequences("pre")
+    x_post, _ = make_sequences("post")
+
+    def seq(x_=x, y_=y, padding="pre", n=N, oov=0.2):
+        return C.summarise_sequences(x_, y_, padding), C.sequence_expectations(n, VOCAB, BALANCE, oov)
+
+    def edit(a, where, value):
+        a = a.copy()
+        a[where] = value
+        return a
+
+    m = make_matrix()
+    return [
+        C.Check("id_range", *seq(x_=edit(x, (3, -1), VOCAB))),
+        C.Check("negative_id", *seq(x_=edit(x, (3, -1), -4))),
+        C.Check("gap", *seq(x_=edit(x, (7, -3), 0))),
+        C.Check("wrong_side", *seq(x_=x_post)),
+        C.Check("all_padding", *seq(x_=edit(x, 9, 0))),
+        C.Check("label_2", *seq(y_=edit(y, 0, 2))),
+        C.Check("balance", *seq(y_=np.ones(N, np.int8))),
+        C.Check("oov", *seq(oov=0.01)),
+        C.Check("row_count", *seq(n=N + 1)),
+        C.Check("negative", C.summarise_matrix(edit(m.toarray(), (4, 3), -0.5), y),
+                C.matrix_expectations(N, False, BALANCE)),
+        C.Check("nan", C.summarise_matrix(edit(m.toarray(), (5, 2), np.nan), y),
+                C.matrix_expectations(N, False, BALANCE)),
+        C.Check("two", C.summarise_matrix(sp.csr_matrix(edit(m.toarray(), (6, 1), 2.0)), y),
+                C.matrix_expectations(N, True, BALANCE)),
+        C.Check("leak", C.disjoint_splits_frame({"train": ["a", "b"], "val": ["c", "b"]}),
+                C.disjoint_expectations()),
+    ]
+
+
+@pytest.fixture(scope="module")
+def bad_run(validate, tmp_path_factory):
+    docs = tmp_path_factory.mktemp("bad") / "docs"
+    with pytest.raises(validate.DataCheckError) as info:
+        validate.run_checks(_bad_checks(), suite_prefix="tokenize/names", docs_dir=docs)
+    return info.value, docs
+
+
+BAD = {
+    "id_range": ("ExpectColumnValuesToBeBetween", "max_id", "(expected ≤ 29): 1 of 100 rows, e.g. 30"),
+    "negative_id": ("ExpectColumnValuesToBeBetween", "min_id", "(expected ≥ 0): 1 of 100 rows, e.g. -4"),
+    "gap": ("ExpectColumnValuesToBeInSet", "padding_gap", "e.g. True (row 7:"),
+    "wrong_side": ("ExpectColumnValuesToBeInSet", "padding_wrong_side", "of 100 rows"),
+    "all_padding": ("ExpectColumnValuesToBeBetween", "n_tokens", "(expected ≥ 1): 1 of 100 rows, e.g. 0"),
+    "label_2": ("ExpectColumnValuesToBeInSet", "label", "(expected in {0, 1}): 1 of 100 rows, e.g. 2"),
+    "balance": ("ExpectColumnMeanToBeBetween", "label", "(expected between 0.4 and 0.6): observed 1"),
+    "oov": ("ExpectColumnMeanToBeBetween", "oov_rate", "(expected between 0 and 0.01): observed"),
+    "row_count": ("ExpectTableRowCountToEqual", None, "(expected = 101): observed 100"),
+    "negative": ("ExpectColumnValuesToBeBetween", "row_min", "e.g. -0.5 (row 4:"),
+    "nan": ("ExpectColumnValuesToBeInSet", "all_finite", "e.g. False (row 5:"),
+    "two": ("ExpectColumnValuesToBeInSet", "is_binary", "e.g. False (row 6:"),
+    "leak": ("ExpectColumnValuesToBeUnique", "text", "2 of 4 rows, e.g. 'b'"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_each_defect_is_caught_and_named(bad_run, name) -> None:
+    error, _ = bad_run
+    expectation, column, evidence = BAD[name]
+    (failure,) = error.summary["checks"][name]["failed"]
+    assert (failure["expectation"], failure["column"]) == (expectation, column)
+    line = next(s for s in str(error).splitlines() if f"check '{name}' " in s)
+    where = f" on column '{column}'" if column else ""
+    assert line.startswith(f"tokenize/names: check '{name}' failed {expectation}{where}")
+    assert evidence in line, line
+
+
+def test_failing_run_still_builds_docs(bad_run) -> None:
+    error, docs = bad_run
+    assert not error.summary["success"] and json.dumps(error.summary)
+    assert (docs / "index.html").is_file()
+    assert len(list((docs / "validations").rglob("*.html"))) == len(BAD)
+
+
+def test_duplicate_check_names_are_refused(validate) -> None:
+    frame = pd.DataFrame({"label": [0, 1]})
+    with pytest.raises(ValueError, match="unique"):
+        validate.run_checks([C.Check("a", frame, []), C.Check("a", frame, [])], suite_prefix="p")
