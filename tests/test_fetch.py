@@ -19,7 +19,13 @@ import pytest
 from textlab.adapters.fetch import extract_archive, fetch, read_mirror_sums
 from textlab.corpora import SOURCES, Source
 from textlab.fetching import (
-    ChecksumMismatch, DownloadError, expected_sha256, is_url, parse_sha256sums, resolve_location, unsafe_member_reason,
+    ChecksumMismatch,
+    DownloadError,
+    expected_sha256,
+    is_url,
+    parse_sha256sums,
+    resolve_location,
+    unsafe_member_reason,
 )
 
 PAYLOAD = bytes(range(256)) * 400
@@ -276,14 +282,11 @@ def test_safe_archive_extracts_and_replaces(tmp_path: Path, name: str) -> None:
     assert sorted(os.listdir(tmp_path)) == sorted([name, "corpus"])
 
 
-def test_real_mirror_names_zip(request: pytest.FixtureRequest, tmp_path: Path) -> None:
-    """Fetch names.zip from the real corpus mirror and verify it against the mirror's SHA256SUMS,
-    from the directory itself and served over HTTP. The mirror is found through the environment
-    variable TEXTLAB_MIRROR (e.g. TEXTLAB_MIRROR=/work/shared/corpora); the project must never
-    assume a mirror exists, so this test is skipped when the variable is unset."""
-    mirror = os.environ.get("TEXTLAB_MIRROR")
-    if not mirror:
-        pytest.skip("TEXTLAB_MIRROR is not set")
+def test_real_mirror_names_zip(request: pytest.FixtureRequest, tmp_path: Path, mirror: Path) -> None:
+    """Fetch names.zip from the real corpus mirror (the `mirror` fixture: TEXTLAB_MIRROR, or
+    ../shared/corpora beside the checkout) and verify it against the mirror's SHA256SUMS, from the
+    directory itself and served over HTTP on 127.0.0.1."""
+    mirror = str(mirror)
     source, sums = SOURCES["names"], read_mirror_sums(mirror, 10)
     assert source.filename in sums, f"{mirror} lists no checksum for {source.filename}"
     mirrors = [mirror] if is_url(mirror) else [mirror, _serve(request, partial(_QuietFiles, directory=mirror)).url]

@@ -20,7 +20,7 @@ def word2vec_text(tokens: Sequence[str], vectors: np.ndarray) -> str:
     if len(tokens) != len(vectors):
         raise ValueError(f"{len(tokens)} tokens but {len(vectors)} vectors")
     lines = [f"{len(tokens)} {vectors.shape[1]}"]
-    lines += [" ".join([display_token(t), *(f"{v:.6f}" for v in row)]) for t, row in zip(tokens, vectors)]
+    lines += [" ".join([display_token(t), *(f"{v:.6f}" for v in row)]) for t, row in zip(tokens, vectors, strict=False)]
     return "\n".join(lines) + "\n"
 
 

@@ -22,7 +22,13 @@ from typing import BinaryIO, TypeVar
 
 from textlab.adapters.files import atomic_path
 from textlab.fetching import (
-    SUMS_FILENAME, ChecksumMismatch, DownloadError, is_url, parse_sha256sums, sums_location, unsafe_member_reason,
+    SUMS_FILENAME,
+    ChecksumMismatch,
+    DownloadError,
+    is_url,
+    parse_sha256sums,
+    sums_location,
+    unsafe_member_reason,
 )
 
 CHUNK_BYTES = 1 << 20

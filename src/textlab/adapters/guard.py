@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mlflow
+
 from textlab.adapters.files import write_json
+from textlab.adapters.validate import run_checks
 
 CHECKS_DIR = Path("reports/checks")
 DOCS_DIR = Path("reports/data_docs")
@@ -14,10 +17,6 @@ def guard(stage: str, checks: list) -> dict:
 
     Data Docs are built even for a failing run, so the user can open them and see which rows failed.
     """
-    import mlflow
-
-    from textlab.adapters.validate import run_checks
-
     docs = DOCS_DIR / stage
     summary = run_checks(checks, suite_prefix=stage, docs_dir=docs.resolve())
     write_json(CHECKS_DIR / f"{stage}.json", summary)

@@ -9,11 +9,11 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import mlflow
+
 from textlab import tracking
 from textlab.adapters.files import write_json
 
-os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 DEFAULT_DB = "mlflow.db"
 DEFAULT_ARTIFACTS = "mlartifacts"
 RUNS_DIR = Path("reports/runs")
@@ -52,8 +52,6 @@ def run_record_path(stage: str) -> Path:
 @contextlib.contextmanager
 def stage_run(stage: str, corpus: str, params: Mapping[str, Any], deps: list[str]) -> Iterator[Any]:
     """Open an MLflow run for `stage`, log its params and tags, and record the run id on success."""
-    import mlflow
-
     uri = tracking_uri()
     mlflow.set_tracking_uri(uri)
     name = tracking.experiment_name(corpus)

@@ -11,6 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before GX reads it at import
+
+import great_expectations as gx  # noqa: E402
+from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+
 from textlab.adapters.files import atomic_path
 from textlab.checks import Check
 
@@ -68,10 +73,6 @@ def _suite_name(suite_prefix: str, check_name: str) -> str:
 
 def _ephemeral_context() -> Any:
     """An in-memory GX context with analytics and tqdm progress bars switched off."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return context
@@ -80,8 +81,6 @@ def _ephemeral_context() -> Any:
 def _validate(context: Any, source: Any, check: Check, frame: Any, suite_name: str) -> Any:
     """Run one ValidationDefinition: a Checkpoint would pass the same `batch_parameters` (hence
     the same dataframe) to all its definitions, and each check has its own frame."""
-    import great_expectations as gx
-
     batch = source.add_dataframe_asset(check.name).add_batch_definition_whole_dataframe("all")
     # Copies without ids: GX stamps ids on expectations it stores, and a stamped expectation
     # cannot join another suite, so callers may reuse their expectation lists across runs.

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import mlflow
+
 from textlab.adapters import fetch
 from textlab.adapters.cli import run_stage
 from textlab.adapters.files import atomic_path
@@ -29,8 +31,6 @@ def main(name: str) -> None:
     mirror = os.environ.get(MIRROR_ENV) or params.get("mirror")
     location = resolve_location(source, mirror)
     with stage_run(f"download@{name}", name, {"source": source.url, "location": location, **params}, []) as run:
-        import mlflow
-
         expected = expected_sha256(source, fetch.read_mirror_sums(mirror, params["timeout_s"]))
         with atomic_path(Path("data/raw") / name) as staging:
             staging.mkdir()

@@ -5,17 +5,18 @@ and reports/plots/<key>/{confusion,roc}.csv (DVC plots); logs metrics and PNG fi
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import keras
+import mlflow
+from sklearn.metrics import ConfusionMatrixDisplay, RocCurveDisplay
 
-from textlab.adapters.cli import run_stage  # noqa: E402
-from textlab.adapters.files import atomic_path, write_json  # noqa: E402
-from textlab.adapters.params import load_params, model_params  # noqa: E402
-from textlab.adapters.tensors import load_split  # noqa: E402
-from textlab.adapters.tracking import stage_run  # noqa: E402
-from textlab.evaluation import binary_metrics, confusion, confusion_rows, roc_points  # noqa: E402
+from textlab.adapters.cli import run_stage
+from textlab.adapters.files import atomic_path, write_json
+from textlab.adapters.params import load_params, model_params
+from textlab.adapters.tensors import load_split
+from textlab.adapters.tracking import stage_run
+from textlab.evaluation import binary_metrics, confusion, confusion_rows, roc_points
 
 
 def main(key: str) -> None:
@@ -23,13 +24,6 @@ def main(key: str) -> None:
     features, model_dir = Path("data/features") / hp["corpus"] / hp["inputs"], Path("models") / key
     stage = f"evaluate@{key}"
     with stage_run(stage, hp["corpus"], {"model": key, "inputs": hp["inputs"]}, [str(model_dir), str(features)]) as run:
-        import keras
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import mlflow
-        from sklearn.metrics import ConfusionMatrixDisplay, RocCurveDisplay
-
         x_test, y_test = load_split(features, "test")
         probability = keras.models.load_model(model_dir / "model.keras").predict(x_test, verbose=0).ravel()
         scores = {**binary_metrics(y_test, probability), **confusion(y_test, probability), "test_rows": int(len(y_test))}

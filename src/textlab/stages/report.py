@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import mlflow
 import pandas as pd
 
 from textlab.adapters.cli import run_stage
@@ -21,8 +22,6 @@ def main(corpus: str) -> None:
     load_params()["corpora"][corpus]  # an unknown corpus fails here, with its name
     source = Path("reports/metrics") / corpus
     with stage_run(f"report@{corpus}", corpus, {"corpus": corpus}, [str(source)]) as run:
-        import mlflow
-
         rows = {}
         for path in sorted(source.glob("*.json")):
             train = Path("reports/train") / path.stem / "metrics.json"

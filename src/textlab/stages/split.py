@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import mlflow
 import pandas as pd
 
 from textlab import checks, corpora
@@ -40,8 +41,6 @@ def main(corpus: str) -> None:
     split_params, balance = params["split"], tuple(params["checks"]["class_balance"])
     stage = f"split@{corpus}"
     with stage_run(stage, corpus, params, [f"data/raw/{corpus}"]) as run:
-        import mlflow
-
         table, facts = READERS[corpus](Path("data/raw") / corpus, split_params)
         parts = split_table(table, split_params["test_size"], split_params["val_size"], split_params["seed"])
         guard(stage, [

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mlflow
 import numpy as np
 import pandas as pd
 
@@ -27,8 +28,6 @@ def main(corpus: str) -> None:
     stage = f"tokenize@{corpus}"
     source = Path("data/split") / corpus
     with stage_run(stage, corpus, {"tokenize": knobs, "checks": limits}, [str(source)]) as run:
-        import mlflow
-
         tables = {name: pd.read_parquet(source / f"{name}.parquet") for name in SPLITS}
         spec = fit_sequence_spec(tables["train"]["text"].tolist(), maxlen=knobs["maxlen"], padding=knobs["padding"],
                                  truncating=knobs["truncating"], lowercase=knobs["lowercase"],

@@ -1,27 +1,29 @@
 """train@<corpus>-<architecture>: fit one architecture from params.yaml `models` with early stopping.
 
-Writes models/<key>/ (model.keras + spec.json), reports/train/<key>/history.csv (per-epoch
+Writes models/<key>/ (model.keras, spec.json and embedding.npy when it has an Embedding layer), reports/train/<key>/history.csv (per-epoch
 loss/accuracy, a DVC plot) and reports/train/<key>/metrics.json; logs the same to MLflow plus a
 pyfunc model that takes raw text.
 """
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import keras
+import mlflow
+import numpy as np
+import pandas as pd
 
-import pandas as pd  # noqa: E402
-
-from textlab.adapters.cli import run_stage  # noqa: E402
-from textlab.corpora import INPUT_EXAMPLES  # noqa: E402
-from textlab.adapters.files import atomic_path, write_json  # noqa: E402
-from textlab.adapters.params import load_params, model_params  # noqa: E402
-from textlab.adapters.tensors import load_spec, load_split  # noqa: E402
-from textlab.adapters.tracking import stage_run  # noqa: E402
+from textlab.adapters.cli import run_stage
+from textlab.adapters.files import atomic_path, write_json
+from textlab.adapters.params import load_params, model_params
+from textlab.adapters.serving import log_text_model
+from textlab.adapters.tensors import load_spec, load_split
+from textlab.adapters.tracking import stage_run
+from textlab.corpora import INPUT_EXAMPLES
+from textlab.models import build_model, compile_model, embedding_matrix
 
 POSITIVE = {"epochs": int, "batch_size": int, "learning_rate": float}
 
@@ -40,12 +42,6 @@ def main(key: str) -> None:
     features = Path("data/features") / hp["corpus"] / hp["inputs"]
     stage = f"train@{key}"
     with stage_run(stage, hp["corpus"], hp, [str(features)]) as run:
-        import keras
-        import mlflow
-
-        from textlab.adapters.serving import log_text_model
-        from textlab.models import build_model, compile_model
-
         keras.utils.set_random_seed(int(hp["seed"]))  # Python, NumPy and TensorFlow
         spec = load_spec(features)
         (x_train, y_train), (x_val, y_val) = load_split(features, "train"), load_split(features, "val")
@@ -65,6 +61,8 @@ def main(key: str) -> None:
         with atomic_path(Path("models") / key) as folder:
             folder.mkdir()
             model.save(folder / "model.keras")
+            if (weights := embedding_matrix(model)) is not None:  # lets export_embeddings skip TensorFlow
+                np.save(folder / "embedding.npy", weights)
             shutil.copy(features / "spec.json", folder / "spec.json")
         with atomic_path(Path("reports/train") / key / "history.csv") as path:
             curve.to_csv(path, index=False)

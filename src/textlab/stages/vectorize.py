@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mlflow
 import numpy as np
 import pandas as pd
 
@@ -29,8 +30,6 @@ def main(corpus: str) -> None:
     source, sequences = Path("data/split") / corpus, Path("data/features") / corpus / "sequences"
     with stage_run(stage, corpus, {"vectorize": params["vectorize"], "checks": limits},
                    [str(source), str(sequences)]) as run:
-        import mlflow
-
         sequence_spec = load_spec(sequences)
         assert isinstance(sequence_spec, SequenceSpec)
         tables = {name: pd.read_parquet(source / f"{name}.parquet") for name in SPLITS}

@@ -1,0 +1,165 @@
+"""The real pipeline end to end: `dvc repro` on a copy of the project, small params, the real mirror.
+
+The tests run in file order and share one copy: first a cold repro, then what users do next.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import copy_project, run, stage_env
+
+pytestmark = pytest.mark.e2e
+MODELS = ["names-dense_bow", "names-simple_rnn"]
+
+
+def ran(output: str) -> set[str]:
+    return set(re.findall(r"Running stage '([^']+)'", output))
+
+
+def all_stages(project: Path, env: dict[str, str]) -> set[str]:
+    listed = run(["dvc", "stage", "list", "--name-only"], project, env)
+    return set(listed.stdout.split())
+
+
+def shrink_params(project: Path) -> None:
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    params["models"] = {key: params["models"][key] for key in MODELS}
+    params["train"].update(epochs=3, patience=1)
+    params["corpora"]["names"]["vectorize"]["modes"] = ["binary", "tfidf"]
+    params["export_embeddings"]["models"] = ["names-simple_rnn"]
+    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory, mirror):
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    shrink_params(project)
+    env = stage_env(project, mirror)
+    first = run(["dvc", "repro"], project, env)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    return project, env, first
+
+
+def mlflow_runs(project: Path) -> pd.DataFrame:
+    with sqlite3.connect(project / "mlflow.db") as db:
+        return pd.read_sql("select r.run_uuid, r.status, t.key, t.value from runs r join tags t on r.run_uuid = t.run_uuid",
+                           db).pivot_table(index=["run_uuid", "status"], columns="key", values="value", aggfunc="first")
+
+
+def test_cold_repro_runs_every_stage(pipeline):
+    project, env, first = pipeline
+    stages = all_stages(project, env)
+    assert ran(first.stdout) == stages
+    assert "train@names-simple_rnn" in stages and "export_embeddings@names-simple_rnn" in stages
+
+
+def test_metrics_exist_and_beat_chance(pipeline):
+    project, env, _ = pipeline
+    for key in MODELS:
+        scores = json.loads((project / "reports/metrics/names" / f"{key}.json").read_text())
+        assert scores["roc_auc"] > 0.6 and scores["accuracy"] > 0.5, (key, scores)
+    shown = run(["dvc", "metrics", "show", "--json"], project, env)
+    assert all(key in shown.stdout for key in MODELS)
+    assert "names-simple_rnn" in (project / "reports/names.md").read_text()
+
+
+def test_mlflow_holds_one_tagged_run_per_stage(pipeline):
+    project, env, _ = pipeline
+    runs = mlflow_runs(project).reset_index()
+    assert sorted(runs["dvc.stage"]) == sorted(all_stages(project, env))
+    assert set(runs["status"]) == {"FINISHED"}
+    head = run(["git", "rev-parse", "HEAD"], project, env).stdout.strip()
+    assert set(runs["git.commit"]) == {head}
+    assert runs.loc[runs["dvc.stage"] == "tokenize@names", "dvc.dep.data/split/names"].str.fullmatch("[0-9a-f]{32}").all()
+    for stage, run_id in zip(runs["dvc.stage"], runs["run_uuid"], strict=False):
+        assert json.loads((project / "reports/runs" / f"{stage}.json").read_text())["run_id"] == run_id
+
+
+def test_data_checks_passed_and_docs_were_built(pipeline):
+    project, _, _ = pipeline
+    for stage in ("split@names", "tokenize@names", "vectorize@names"):
+        assert json.loads((project / "reports/checks" / f"{stage}.json").read_text())["success"] is True
+        assert (project / "reports/data_docs" / stage / "index.html").is_file()
+
+
+def test_logged_model_takes_raw_text_and_matches_the_pipeline(pipeline):
+    project, env, _ = pipeline
+    import mlflow
+
+    mlflow.set_tracking_uri(f"sqlite:///{project / 'mlflow.db'}")
+    run_id = json.loads((project / "reports/runs/train@names-simple_rnn.json").read_text())["run_id"]
+    served = mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
+    test = pd.read_parquet(project / "data/split/names/test.parquet").head(50)
+    probability = served.predict(test[["text"]])["probability"].to_numpy()
+    import keras
+
+    model = keras.models.load_model(project / "models/names-simple_rnn/model.keras")
+    x_test = np.load(project / "data/features/names/sequences/test.x.npy")[:50]
+    np.testing.assert_allclose(probability, model.predict(x_test, verbose=0).ravel(), rtol=1e-5, atol=1e-6)
+
+
+def test_second_repro_reruns_nothing_and_logs_nothing(pipeline):
+    project, env, _ = pipeline
+    before = len(mlflow_runs(project))
+    again = run(["dvc", "repro"], project, env)
+    assert again.returncode == 0 and ran(again.stdout) == set()
+    assert len(mlflow_runs(project)) == before
+
+
+def test_changing_one_architecture_reruns_only_its_stages(pipeline):
+    project, env, _ = pipeline
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    params["models"]["names-simple_rnn"]["units"] = [8]
+    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    changed = run(["dvc", "repro"], project, env)
+    assert changed.returncode == 0, changed.stderr[-2000:]
+    assert ran(changed.stdout) == {"train@names-simple_rnn", "evaluate@names-simple_rnn",
+                                   "export_embeddings@names-simple_rnn", "report@names"}
+
+
+def test_parameter_out_of_range_fails_with_a_clear_message(pipeline):
+    project, env, _ = pipeline
+    params = (project / "params.yaml").read_text()
+    (project / "params.yaml").write_text(params.replace("test_size: 0.2", "test_size: 1.5"))
+    try:
+        failed = run(["dvc", "repro", "split@names"], project, env)
+    finally:
+        (project / "params.yaml").write_text(params)
+    assert failed.returncode != 0
+    assert "test_size must be between 0 and 1" in failed.stderr + failed.stdout
+
+
+def test_corrupted_mirror_file_stops_download_and_keeps_previous_data(pipeline, tmp_path):
+    project, env, _ = pipeline
+    mirror = Path(env["TEXTLAB_MIRROR"])
+    bad = tmp_path / "mirror"
+    bad.mkdir()
+    (bad / "SHA256SUMS").write_bytes((mirror / "SHA256SUMS").read_bytes())
+    data = bytearray((mirror / "names.zip").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (bad / "names.zip").write_bytes(bytes(data))
+    raw = project / "data/raw/names"
+    before = {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()}
+    failed = run(["dvc", "repro", "--force", "--single-item", "download@names"], project, {**env, "TEXTLAB_MIRROR": str(bad)})
+    assert failed.returncode != 0
+    assert "checksum" in (failed.stderr + failed.stdout).lower()
+    assert {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()} == before
+    assert [p.name for p in raw.parent.iterdir()] == ["names"]  # no temporary folder left beside it
+
+
+@pytest.mark.parametrize("stage,arg,absent", [("split", "names", "tensorflow"), ("tokenize", "names", "tensorflow"),
+                                              ("train", "names-dense_bow", "great_expectations")])
+def test_stages_import_only_what_they_use(pipeline, stage, arg, absent):
+    project, env, _ = pipeline
+    done = run(["python", "-X", "importtime", "-m", f"textlab.stages.{stage}", arg], project, env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "import time:" in line}
+    assert "textlab" in imported and absent not in imported
