@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 import yaml
 
 from textlab import embeddings, evaluation, tracking
 from textlab.adapters.files import atomic_path, write_json
 from textlab.adapters.params import model_params
+from textlab.families import KERAS_FAMILIES, trainer_module
 
 PARAMS = yaml.safe_load(open("params.yaml", encoding="utf-8"))
 
@@ -19,25 +21,43 @@ def keras_models():
     return models
 
 
-@pytest.mark.parametrize("key", sorted(PARAMS["models"]))
+KERAS_KEYS = sorted(k for k, hp in PARAMS["models"].items() if hp["family"] in KERAS_FAMILIES)
+
+
+@pytest.mark.parametrize("key", KERAS_KEYS)
 def test_every_configured_architecture_builds_with_the_right_shapes(keras_models, key):
     hp = model_params(PARAMS, key)
-    model = keras_models.compile_model(keras_models.build_model(hp, vocab_size=30, maxlen=12), hp)
-    width = 30 if hp["family"] == "dense" else 12
+    pretrained = np.random.default_rng(0).normal(size=(30, 6)).astype("float32") if "glove" in hp["inputs"] else None
+    model = keras_models.compile_model(keras_models.build_model(hp, vocab_size=30, maxlen=64, pretrained=pretrained), hp)
+    width = 30 if hp["family"] == "dense" else 64
     assert tuple(model.input_shape) == (None, width)
     assert tuple(model.output_shape) == (None, 1)
-    x = np.ones((3, 30), "float32") if hp["family"] == "dense" else np.ones((3, 12), "int32")
+    x = sp.csr_matrix(np.ones((3, 30), "float32")) if hp["family"] == "dense" else np.ones((3, 64), "int32")
     probabilities = model.predict(x, verbose=0)
     assert ((probabilities >= 0) & (probabilities <= 1)).all()
-    has_embedding = keras_models.embedding_matrix(model) is not None
-    assert has_embedding == (key in PARAMS["export_embeddings"]["models"])
+    if key in PARAMS["export_embeddings"]["models"]:
+        assert keras_models.embedding_matrix(model) is not None
+    if pretrained is not None:
+        np.testing.assert_allclose(keras_models.embedding_matrix(model), pretrained)
 
 
-def test_builder_refuses_unknown_family_and_mismatched_inputs(keras_models):
+def test_every_model_has_a_known_family_and_its_inputs_exist_in_the_dag():
+    produced = {f"features/{view}" for view in PARAMS["views"]} | {f"features/{key}" for key in PARAMS["pretrained"]}
+    produced |= {f"features/{c}-bow/{mode}" for c, p in PARAMS["corpora"].items() for mode in p["vectorize"]["modes"]}
+    produced |= {f"split/{c}" for c in PARAMS["corpora"]}
+    for key, hp in PARAMS["models"].items():
+        assert trainer_module({**hp, "key": key}) in ("keras_training", "sklearn_training")
+        assert hp["inputs"] in produced, (key, hp["inputs"])
+        assert key.startswith(hp["corpus"] + "-")
+
+
+def test_builder_refuses_unknown_family_and_mismatched_pretrained_vectors(keras_models):
     with pytest.raises(ValueError, match="family must be one of"):
         keras_models.build_model({"key": "x", "family": "transformer"}, 10, 5)
-    with pytest.raises(ValueError, match="reads sequences"):
-        keras_models.build_model({"key": "x", "family": "rnn", "inputs": "bow/binary"}, 10, 5)
+    with pytest.raises(ValueError, match="family must be one of"):
+        trainer_module({"key": "x", "family": "transformer"})
+    with pytest.raises(ValueError, match="pretrained vectors cover 4 ids"):
+        keras_models.build_model({"key": "x", "family": "flatten"}, 10, 5, np.zeros((4, 3)))
 
 
 def test_model_params_overlay_train_defaults_and_name_unknown_keys():

@@ -17,7 +17,9 @@ import yaml
 from conftest import copy_project, run, stage_env
 
 pytestmark = pytest.mark.e2e
-MODELS = ["names-dense_bow", "names-simple_rnn"]
+NAMES_MODELS = ["names-dense_bow", "names-simple_rnn"]
+IMDB_MODELS = ["imdb-dense_multihot", "imdb-bigram_fasttext", "imdb-nbsvm"]
+MODELS = NAMES_MODELS + IMDB_MODELS
 
 
 def ran(output: str) -> set[str]:
@@ -30,10 +32,19 @@ def all_stages(project: Path, env: dict[str, str]) -> set[str]:
 
 
 def shrink_params(project: Path) -> None:
+    """Few epochs and architectures; IMDB cut to 100 reviews per folder (the `limit` param)."""
     params = yaml.safe_load((project / "params.yaml").read_text())
+    params["download"]["sources"] = ["names", "imdb"]
     params["models"] = {key: params["models"][key] for key in MODELS}
-    params["train"].update(epochs=3, patience=1)
+    for key in MODELS:
+        params["models"][key].update(epochs=3, patience=1)
     params["corpora"]["names"]["vectorize"]["modes"] = ["binary", "tfidf"]
+    imdb = params["corpora"]["imdb"]
+    imdb["split"]["limit"] = 100
+    imdb["checks"].update(max_oov_rate=0.6, text_words={"min": 1, "max": 3000, "median": [50, 400]})
+    params["views"] = {"names-chars": params["views"]["names-chars"],
+                       "imdb-bigrams": {**params["views"]["imdb-bigrams"], "maxlen": 100, "max_ngrams": 5000}}
+    params["pretrained"] = {}
     params["export_embeddings"]["models"] = ["names-simple_rnn"]
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
@@ -63,12 +74,23 @@ def test_cold_repro_runs_every_stage(pipeline):
 
 def test_metrics_exist_and_beat_chance(pipeline):
     project, env, _ = pipeline
-    for key in MODELS:
-        scores = json.loads((project / "reports/metrics/names" / f"{key}.json").read_text())
+    for key in [*NAMES_MODELS, "imdb-nbsvm"]:  # the Keras IMDB models see 160 reviews for 3 epochs: no bar
+        corpus = key.split("-")[0]
+        scores = json.loads((project / "reports/metrics" / corpus / f"{key}.json").read_text())
         assert scores["roc_auc"] > 0.6 and scores["accuracy"] > 0.5, (key, scores)
     shown = run(["dvc", "metrics", "show", "--json"], project, env)
     assert all(key in shown.stdout for key in MODELS)
     assert "names-simple_rnn" in (project / "reports/names.md").read_text()
+    assert "imdb-nbsvm" in (project / "reports/imdb.md").read_text()
+
+
+def test_imdb_split_keeps_official_counts_and_reports_overlap(pipeline):
+    project, _, _ = pipeline
+    facts = json.loads((project / "reports/split/imdb.json").read_text())
+    assert facts["train_rows"] + facts["val_rows"] == 200 and facts["test_rows"] == 200
+    assert facts["unsup_rows"] == 100 and "test_reviews_also_in_train" in facts
+    checks = json.loads((project / "reports/checks/split@imdb.json").read_text())["checks"]
+    assert {"official_train", "official_test", "train_lengths"} <= set(checks)
 
 
 def test_mlflow_holds_one_tagged_run_per_stage(pipeline):
@@ -90,19 +112,20 @@ def test_data_checks_passed_and_docs_were_built(pipeline):
         assert (project / "reports/data_docs" / stage / "index.html").is_file()
 
 
-def test_logged_model_takes_raw_text_and_matches_the_pipeline(pipeline):
+@pytest.mark.parametrize("key,view", [("names-simple_rnn", "names-chars"), ("imdb-bigram_fasttext", "imdb-bigrams")])
+def test_logged_model_takes_raw_text_and_matches_the_pipeline_tensors(pipeline, key, view):
+    """The served model standardizes and tokenizes raw text exactly as the tokenize stage did."""
     project, env, _ = pipeline
+    import keras
     import mlflow
 
     mlflow.set_tracking_uri(f"sqlite:///{project / 'mlflow.db'}")
-    run_id = json.loads((project / "reports/runs/train@names-simple_rnn.json").read_text())["run_id"]
+    run_id = json.loads((project / f"reports/runs/train@{key}.json").read_text())["run_id"]
     served = mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
-    test = pd.read_parquet(project / "data/split/names/test.parquet").head(50)
+    test = pd.read_parquet(project / f"data/split/{key.split('-')[0]}/test.parquet").head(50)
     probability = served.predict(test[["text"]])["probability"].to_numpy()
-    import keras
-
-    model = keras.models.load_model(project / "models/names-simple_rnn/model.keras")
-    x_test = np.load(project / "data/features/names/sequences/test.x.npy")[:50]
+    model = keras.models.load_model(project / f"models/{key}/model.keras")
+    x_test = np.load(project / f"data/features/{view}/test.x.npy")[:50]
     np.testing.assert_allclose(probability, model.predict(x_test, verbose=0).ravel(), rtol=1e-5, atol=1e-6)
 
 
@@ -123,6 +146,17 @@ def test_changing_one_architecture_reruns_only_its_stages(pipeline):
     assert changed.returncode == 0, changed.stderr[-2000:]
     assert ran(changed.stdout) == {"train@names-simple_rnn", "evaluate@names-simple_rnn",
                                    "export_embeddings@names-simple_rnn", "report@names"}
+
+
+def test_one_corpus_preprocessing_change_leaves_the_other_corpus_alone(pipeline):
+    project, env, _ = pipeline
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    params["corpora"]["names"]["tokenize"]["truncating"] = "post"
+    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    changed = run(["dvc", "repro"], project, env)
+    assert changed.returncode == 0, changed.stderr[-2000:]
+    assert "tokenize@names-chars" in ran(changed.stdout)
+    assert not any("imdb" in stage for stage in ran(changed.stdout))
 
 
 def test_parameter_out_of_range_fails_with_a_clear_message(pipeline):

@@ -237,3 +237,31 @@ def disjoint_expectations() -> list[Any]:
     """For `disjoint_splits_frame`: no text in two splits (leakage between splits)."""
     ex = _gx()
     return [_described(ex.ExpectColumnValuesToBeUnique, "no text in two splits", column="text")]
+
+
+def summarise_texts(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per text: its length in whitespace-separated words, and its label."""
+    return pd.DataFrame({"n_words": table["text"].str.split().str.len().to_numpy(), "label": table["label"].to_numpy()})
+
+
+def length_expectations(min_words: int, max_words: int, median_words: tuple[float, float]) -> list[Any]:
+    """Text lengths within bounds: a truncated or mis-parsed corpus shows up here first."""
+    ex = _gx()
+    return [
+        _described(ex.ExpectColumnValuesToBeBetween, f"every text has {min_words}..{max_words} words",
+                   column="n_words", min_value=min_words, max_value=max_words),
+        _described(ex.ExpectColumnMedianToBeBetween, f"median length in [{median_words[0]}, {median_words[1]}] words",
+                   column="n_words", min_value=median_words[0], max_value=median_words[1]),
+    ]
+
+
+def label_count_expectations(n_rows: int, rows_per_label: int) -> list[Any]:
+    """Exactly `rows_per_label` rows of each label: a published corpus's official split sizes."""
+    ex = _gx()
+    return [
+        _row_count(n_rows),
+        _described(ex.ExpectColumnDistinctValuesToEqualSet, "labels are exactly {0, 1}", column="label",
+                   value_set=[0, 1]),
+        _described(ex.ExpectColumnMeanToBeBetween, f"{rows_per_label} rows of each label", column="label",
+                   min_value=rows_per_label / n_rows, max_value=rows_per_label / n_rows),
+    ]

@@ -41,3 +41,14 @@ def tsne_layout(vectors: np.ndarray, perplexity: float, seed: int) -> np.ndarray
         raise ValueError(f"export_embeddings.tsne_perplexity must be positive, got {perplexity}")
     perplexity = min(perplexity, len(vectors) - 1)
     return TSNE(n_components=2, perplexity=perplexity, random_state=seed, init="pca").fit_transform(vectors)
+
+
+def pretrained_matrix(vocabulary: Sequence[str], vectors: dict[str, list[float]], dim: int) -> tuple[np.ndarray, float]:
+    """Rows of pretrained vectors in vocabulary order (zeros where missing) and the share of words found."""
+    matrix = np.zeros((len(vocabulary), dim), dtype=np.float32)
+    found = 0
+    for row, token in enumerate(vocabulary):
+        if token in vectors:
+            matrix[row] = vectors[token]
+            found += 1
+    return matrix, found / max(len(vocabulary) - 2, 1)  # padding and OOV never have vectors

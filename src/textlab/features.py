@@ -13,13 +13,13 @@ import scipy.sparse as sp
 
 from textlab import text
 
-Level = Literal["char"]
-TOKENIZERS = {"char": text.char_tokens}
+Level = Literal["char", "word"]
+TOKENIZERS = {"char": text.char_tokens, "word": text.word_tokens}
 
 
 @dataclass(frozen=True)
 class SequenceSpec:
-    """Text → padded id sequences."""
+    """Text → padded id sequences; with `ngram_range` ≥ 2, known n-gram ids follow the token ids."""
 
     vocabulary: tuple[str, ...]
     maxlen: int
@@ -27,17 +27,23 @@ class SequenceSpec:
     truncating: text.Side = "pre"
     lowercase: bool = True
     level: Level = "char"
+    ngram_range: int = 1
+    ngram_vocabulary: tuple[str, ...] = ()
 
     @property
     def vocab_size(self) -> int:
-        return len(self.vocabulary)
+        return len(self.vocabulary) + len(self.ngram_vocabulary)
 
     def tokens(self, texts: list[str]) -> list[list[str]]:
         tokenize = TOKENIZERS[self.level]
         return [tokenize(t, self.lowercase) for t in texts]
 
     def ids(self, texts: list[str]) -> list[list[int]]:
-        return text.encode(self.tokens(texts), self.vocabulary)
+        tokens = self.tokens(texts)
+        ids = text.encode(tokens, self.vocabulary)
+        if self.ngram_range < 2:
+            return ids
+        return text.append_ngram_ids(tokens, ids, self.ngram_vocabulary, len(self.vocabulary), self.ngram_range)
 
     def transform(self, texts: list[str]) -> np.ndarray:
         return text.pad(self.ids(texts), self.maxlen, self.padding, self.truncating)
@@ -58,16 +64,22 @@ class BagSpec:
 
 
 def fit_sequence_spec(train_texts: list[str], *, maxlen: int | None, padding: text.Side, truncating: text.Side,
-                      lowercase: bool, level: Level = "char", max_tokens: int | None = None) -> SequenceSpec:
-    """Fit the vocabulary on training texts; `maxlen=None` means the longest training text."""
+                      lowercase: bool, level: Level = "char", max_tokens: int | None = None,
+                      ngram_range: int = 1, max_ngrams: int | None = None) -> SequenceSpec:
+    """Fit the vocabulary on training texts; `maxlen=None` means the longest training text.
+
+    `max_tokens` caps the vocabulary including padding and OOV, as TextVectorization does.
+    """
     if level not in TOKENIZERS:
         raise ValueError(f"level must be one of {sorted(TOKENIZERS)}, got {level!r}")
+    if ngram_range not in (1, 2, 3):
+        raise ValueError(f"ngram_range must be 1, 2 or 3, got {ngram_range!r}")
     tokens = [TOKENIZERS[level](t, lowercase) for t in train_texts]
+    grams = tuple(text.fit_ngram_vocabulary(tokens, ngram_range, max_ngrams)) if ngram_range > 1 else ()
     longest = max((len(t) for t in tokens), default=0)
-    spec = SequenceSpec(tuple(text.fit_vocabulary(tokens, max_tokens)), maxlen or longest, padding, truncating,
-                        lowercase, level)
-    text.pad([], spec.maxlen, padding, truncating)  # validates maxlen and sides before any work
-    return spec
+    text.pad([], maxlen or max(longest, 1), padding, truncating)  # validates maxlen and sides before any work
+    return SequenceSpec(tuple(text.fit_vocabulary(tokens, max_tokens)), maxlen or longest, padding, truncating,
+                        lowercase, level, ngram_range, grams)
 
 
 def fit_bag_spec(sequence: SequenceSpec, train_texts: list[str], mode: text.BagMode) -> BagSpec:
@@ -83,7 +95,8 @@ def spec_from_dict(payload: dict[str, Any]) -> SequenceSpec | BagSpec:
     payload = dict(payload)
     kind = payload.pop("kind")
     if kind == "SequenceSpec":
-        return SequenceSpec(**{**payload, "vocabulary": tuple(payload["vocabulary"])})
+        return SequenceSpec(**{**payload, "vocabulary": tuple(payload["vocabulary"]),
+                               "ngram_vocabulary": tuple(payload.get("ngram_vocabulary", ()))})
     if kind == "BagSpec":
         sequence = spec_from_dict({"kind": "SequenceSpec", **payload["sequence"]})
         return BagSpec(sequence, payload["mode"], tuple(payload["doc_freq"]), payload["n_docs"])

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 import keras
+import numpy as np
 from keras import layers
 
-Builder = Callable[[dict[str, Any], int, int], keras.Model]
+Builder = Callable[[dict[str, Any], int, int, np.ndarray | None], keras.Model]
 RECURRENT_CELLS = {"simple_rnn": layers.SimpleRNN, "lstm": layers.LSTM, "gru": layers.GRU}
 
 
@@ -23,9 +24,20 @@ def _output(x: Any) -> Any:
     return layers.Dense(1, activation="sigmoid", name="probability")(x)
 
 
-def build_dense(hp: dict[str, Any], vocab_size: int, maxlen: int) -> keras.Model:
-    """Bag of tokens → stacked Dense layers → P(class 1)."""
-    inputs = keras.Input(shape=(vocab_size,), name="bag")
+def _embedding(hp: dict[str, Any], vocab_size: int, pretrained: np.ndarray | None, mask_zero: bool) -> layers.Embedding:
+    """Embedding for ids; from pretrained vectors (frozen unless `trainable`) when the inputs carry them."""
+    if pretrained is None:
+        return layers.Embedding(vocab_size, hp["embedding_dim"], mask_zero=mask_zero, name="embedding")
+    if pretrained.shape[0] != vocab_size:
+        raise ValueError(f"models.{hp['key']}: pretrained vectors cover {pretrained.shape[0]} ids, vocabulary {vocab_size}")
+    return layers.Embedding(vocab_size, pretrained.shape[1], mask_zero=mask_zero, name="embedding",
+                            embeddings_initializer=keras.initializers.Constant(pretrained),
+                            trainable=bool(hp.get("trainable", False)))
+
+
+def build_dense(hp: dict[str, Any], vocab_size: int, maxlen: int, pretrained: np.ndarray | None = None) -> keras.Model:
+    """Bag of tokens (sparse rows) → stacked Dense layers → P(class 1)."""
+    inputs = keras.Input(shape=(vocab_size,), sparse=True, name="bag")
     x = inputs
     for units in hp["hidden"]:
         x = layers.Dense(units, activation=hp.get("activation", "relu"), kernel_regularizer=_regularizer(hp))(x)
@@ -34,11 +46,11 @@ def build_dense(hp: dict[str, Any], vocab_size: int, maxlen: int) -> keras.Model
     return keras.Model(inputs, _output(x), name=hp["key"])
 
 
-def build_rnn(hp: dict[str, Any], vocab_size: int, maxlen: int) -> keras.Model:
+def build_rnn(hp: dict[str, Any], vocab_size: int, maxlen: int, pretrained: np.ndarray | None = None) -> keras.Model:
     """Ids → Embedding (0 masked) → one or more recurrent layers → optional Dense → P(class 1)."""
     cell = RECURRENT_CELLS[hp["cell"]]
     inputs = keras.Input(shape=(maxlen,), dtype="int32", name="ids")
-    x = layers.Embedding(vocab_size, hp["embedding_dim"], mask_zero=True, name="embedding")(inputs)
+    x = _embedding(hp, vocab_size, pretrained, mask_zero=True)(inputs)
     sizes = list(hp["units"])
     for depth, units in enumerate(sizes):
         kwargs = {"units": units, "return_sequences": depth < len(sizes) - 1,
@@ -52,13 +64,13 @@ def build_rnn(hp: dict[str, Any], vocab_size: int, maxlen: int) -> keras.Model:
     return keras.Model(inputs, _output(x), name=hp["key"])
 
 
-def build_conv1d(hp: dict[str, Any], vocab_size: int, maxlen: int) -> keras.Model:
+def build_conv1d(hp: dict[str, Any], vocab_size: int, maxlen: int, pretrained: np.ndarray | None = None) -> keras.Model:
     """Ids → Embedding → Conv1D (+ MaxPool) blocks → global max pool → P(class 1)."""
     inputs = keras.Input(shape=(maxlen,), dtype="int32", name="ids")
-    x = layers.Embedding(vocab_size, hp["embedding_dim"], name="embedding")(inputs)
+    x = _embedding(hp, vocab_size, pretrained, mask_zero=False)(inputs)
     blocks = hp.get("blocks", 1)
     for block in range(blocks):
-        x = layers.Conv1D(hp["filters"], hp["kernel_size"], activation="relu", padding="same")(x)
+        x = layers.Conv1D(hp["filters"], hp["kernel_size"], activation="relu", padding=hp.get("conv_padding", "same"))(x)
         if block < blocks - 1:
             x = layers.MaxPooling1D(hp.get("pool_size", 2))(x)
     x = layers.GlobalMaxPooling1D()(x)
@@ -69,17 +81,31 @@ def build_conv1d(hp: dict[str, Any], vocab_size: int, maxlen: int) -> keras.Mode
     return keras.Model(inputs, _output(x), name=hp["key"])
 
 
-FAMILIES: dict[str, Builder] = {"dense": build_dense, "rnn": build_rnn, "conv1d": build_conv1d}
-INPUTS = {"dense": "bow/", "rnn": "sequences", "conv1d": "sequences"}  # what each family reads
+def build_flatten(hp: dict[str, Any], vocab_size: int, maxlen: int, pretrained: np.ndarray | None = None) -> keras.Model:
+    """Ids → Embedding → Flatten (position-aware) → optional Dense layers → P(class 1)."""
+    inputs = keras.Input(shape=(maxlen,), dtype="int32", name="ids")
+    x = layers.Flatten()(_embedding(hp, vocab_size, pretrained, mask_zero=False)(inputs))
+    for units in hp.get("hidden", []):
+        x = layers.Dense(units, activation="relu")(x)
+    return keras.Model(inputs, _output(x), name=hp["key"])
 
 
-def build_model(hp: dict[str, Any], vocab_size: int, maxlen: int) -> keras.Model:
+def build_pooled(hp: dict[str, Any], vocab_size: int, maxlen: int, pretrained: np.ndarray | None = None) -> keras.Model:
+    """Ids (words, then n-grams) → Embedding → average over positions → P(class 1): fastText."""
+    inputs = keras.Input(shape=(maxlen,), dtype="int32", name="ids")
+    x = layers.GlobalAveragePooling1D()(_embedding(hp, vocab_size, pretrained, mask_zero=True)(inputs))
+    return keras.Model(inputs, _output(x), name=hp["key"])
+
+
+FAMILIES: dict[str, Builder] = {"dense": build_dense, "rnn": build_rnn, "conv1d": build_conv1d,
+                                "flatten": build_flatten, "pooled": build_pooled}
+BAG_FAMILIES = ("dense",)  # read bag-of-token rows; the others read padded id sequences
+
+
+def build_model(hp: dict[str, Any], vocab_size: int, maxlen: int, pretrained: np.ndarray | None = None) -> keras.Model:
     if hp.get("family") not in FAMILIES:
         raise ValueError(f"models.{hp.get('key')}.family must be one of {sorted(FAMILIES)}, got {hp.get('family')!r}")
-    if not str(hp.get("inputs", "")).startswith(INPUTS[hp["family"]]):
-        raise ValueError(f"models.{hp['key']}: family {hp['family']} reads {INPUTS[hp['family']]}…, "
-                         f"but inputs is {hp.get('inputs')!r}")
-    return FAMILIES[hp["family"]](hp, vocab_size, maxlen)
+    return FAMILIES[hp["family"]](hp, vocab_size, maxlen, pretrained)
 
 
 def compile_model(model: keras.Model, hp: dict[str, Any]) -> keras.Model:

@@ -6,6 +6,8 @@ models call these same functions, so training and serving cannot drift.
 """
 from __future__ import annotations
 
+import re
+import string
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Literal
@@ -18,6 +20,24 @@ OOV_ID = 1
 RESERVED = ("", "[UNK]")
 Side = Literal["pre", "post"]
 BagMode = Literal["binary", "count", "freq", "tfidf"]
+
+
+MARKUP = re.compile(r"<[^>]*>")
+PUNCTUATION = re.compile("[" + re.escape(string.punctuation.replace("'", "")) + "]")
+
+
+def standardize(text: str) -> str:
+    """Lowercase, HTML tags (IMDB's `<br />`) and punctuation to spaces, apostrophes dropped.
+
+    The one standardization of word-level text: the tokenize stage, the classical baselines and
+    every exported model call it, so training and serving cannot drift.
+    """
+    return PUNCTUATION.sub(" ", MARKUP.sub(" ", text.lower())).replace("'", "")
+
+
+def word_tokens(text: str, lowercase: bool = True) -> list[str]:
+    """Words of the standardized text (standardizing always lowercases; the flag keeps one signature)."""
+    return standardize(text).split()
 
 
 def char_tokens(text: str, lowercase: bool = True) -> list[str]:
@@ -38,6 +58,25 @@ def fit_vocabulary(token_lists: Iterable[Sequence[str]], max_tokens: int | None 
             raise ValueError(f"max_tokens must exceed {len(RESERVED)} (padding and OOV), got {max_tokens}")
         ranked = ranked[: max_tokens - len(RESERVED)]
     return [*RESERVED, *ranked]
+
+
+def ngrams(tokens: Sequence[str], n: int) -> list[str]:
+    """Consecutive n-token groups, joined by a space (tokens never hold spaces after standardizing)."""
+    return [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+
+
+def fit_ngram_vocabulary(token_lists: Iterable[Sequence[str]], ngram_range: int, max_ngrams: int | None) -> list[str]:
+    """The most frequent 2..ngram_range-grams of the training texts (ties alphabetical), for fastText-style inputs."""
+    counts = Counter(gram for tokens in token_lists for n in range(2, ngram_range + 1) for gram in ngrams(tokens, n))
+    return sorted(counts, key=lambda gram: (-counts[gram], gram))[:max_ngrams]
+
+
+def append_ngram_ids(token_lists: Sequence[Sequence[str]], ids: list[list[int]], ngram_vocabulary: Sequence[str],
+                     offset: int, ngram_range: int) -> list[list[int]]:
+    """Each sequence's ids followed by the ids (offset + rank) of its known n-grams, as the Keras fastText example."""
+    index = {gram: offset + i for i, gram in enumerate(ngram_vocabulary)}
+    return [seq + [index[g] for n in range(2, ngram_range + 1) for g in ngrams(tokens, n) if g in index]
+            for tokens, seq in zip(token_lists, ids, strict=True)]
 
 
 def encode(token_lists: Iterable[Sequence[str]], vocabulary: Sequence[str]) -> list[list[int]]:

@@ -1,31 +1,34 @@
-"""evaluate@<corpus>-<architecture>: score one trained model on the test split.
+"""evaluate@<corpus>-<architecture>: score one trained model on the raw test texts.
 
-Writes reports/metrics/<corpus>/<key>.json (git-tracked, so `dvc metrics diff` compares branches)
-and reports/plots/<key>/{confusion,roc}.csv (DVC plots); logs metrics and PNG figures to MLflow.
+It scores with the same function the served MLflow model uses, so these are the served model's
+metrics. Writes reports/metrics/<corpus>/<key>.json (git-tracked, so `dvc metrics diff` compares
+branches) and reports/plots/<key>/{confusion,roc}.csv (DVC plots); logs metrics and PNGs to MLflow.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-import keras
 import mlflow
+import numpy as np
+import pandas as pd
 from sklearn.metrics import ConfusionMatrixDisplay, RocCurveDisplay
 
 from textlab.adapters.cli import run_stage
 from textlab.adapters.files import atomic_path, write_json
 from textlab.adapters.params import load_params, model_params
-from textlab.adapters.tensors import load_split
+from textlab.adapters.serving import load_scorer
 from textlab.adapters.tracking import stage_run
 from textlab.evaluation import binary_metrics, confusion, confusion_rows, roc_points
 
 
 def main(key: str) -> None:
     hp = model_params(load_params(), key)
-    features, model_dir = Path("data/features") / hp["corpus"] / hp["inputs"], Path("models") / key
+    test_path, model_dir = Path("data/split") / hp["corpus"] / "test.parquet", Path("models") / key
     stage = f"evaluate@{key}"
-    with stage_run(stage, hp["corpus"], {"model": key, "inputs": hp["inputs"]}, [str(model_dir), str(features)]) as run:
-        x_test, y_test = load_split(features, "test")
-        probability = keras.models.load_model(model_dir / "model.keras").predict(x_test, verbose=0).ravel()
+    with stage_run(stage, hp["corpus"], {"model": key}, [str(model_dir), str(test_path)]) as run:
+        test = pd.read_parquet(test_path)
+        y_test = test["label"].to_numpy(np.int8)
+        probability = load_scorer(model_dir)(test["text"].tolist())
         scores = {**binary_metrics(y_test, probability), **confusion(y_test, probability), "test_rows": int(len(y_test))}
         plots = Path("reports/plots") / key
         for name, table in (("confusion", confusion_rows(y_test, probability)), ("roc", roc_points(y_test, probability))):

@@ -39,15 +39,17 @@ def main(key: str) -> None:
             raise StageError(f"models.{key} has no Embedding layer; remove it from export_embeddings.models")
         weights = np.load(model_dir / "embedding.npy")
         spec = load_spec(model_dir)
-        tokens, vectors = list(getattr(spec, "sequence", spec).vocabulary)[1:], weights[1:]
-        points = tsne_layout(vectors, float(knobs["tsne_perplexity"]), int(knobs["seed"]))
+        sequence = getattr(spec, "sequence", spec)
+        tokens, vectors = [*sequence.vocabulary, *sequence.ngram_vocabulary][1:], weights[1:]
+        shown = int(knobs["tsne_points"])  # vocabularies are frequency-ranked: the most frequent tokens
+        points = tsne_layout(vectors[:shown], float(knobs["tsne_perplexity"]), int(knobs["seed"]))
         vectors_tsv, metadata_tsv = projector_tsv(tokens, vectors)
         with atomic_path(Path("reports/embeddings") / key) as folder:
             folder.mkdir()
             (folder / "vectors.w2v.txt").write_text(word2vec_text(tokens, vectors), encoding="utf-8")
             (folder / "vectors.tsv").write_text(vectors_tsv, encoding="utf-8")
             (folder / "metadata.tsv").write_text(metadata_tsv, encoding="utf-8")
-            tsne_figure(points, tokens, f"t-SNE of {key} embeddings").savefig(folder / "tsne.png", dpi=120,
+            tsne_figure(points, tokens[:shown], f"t-SNE of {key} embeddings").savefig(folder / "tsne.png", dpi=120,
                                                                                bbox_inches="tight")
         mlflow.log_artifacts(str(Path("reports/embeddings") / key), "embeddings")
         mlflow.log_metrics({"tokens": len(tokens), "dimensions": int(vectors.shape[1])})

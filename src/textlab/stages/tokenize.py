@@ -1,6 +1,7 @@
-"""tokenize@<corpus>: fit the vocabulary on train and turn every split into padded id tensors.
+"""tokenize@<view>: fit a view's vocabulary on train and turn every split into padded id tensors.
 
-Writes data/features/<corpus>/sequences: spec.json (vocabulary, maxlen, padding) and
+A view (params.yaml `views`) is one (corpus, num_words, maxlen, n-grams) combination that some
+architectures read. Writes data/features/<view>/: spec.json (vocabulary, maxlen, padding) and
 <split>.x.npy (int32 [rows, maxlen]) / <split>.y.npy (int8 labels).
 """
 from __future__ import annotations
@@ -22,16 +23,20 @@ from textlab.features import fit_sequence_spec
 from textlab.splits import SPLITS
 
 
-def main(corpus: str) -> None:
-    params = load_params()["corpora"][corpus]
-    knobs, limits = params["tokenize"], params["checks"]
-    stage = f"tokenize@{corpus}"
-    source = Path("data/split") / corpus
-    with stage_run(stage, corpus, {"tokenize": knobs, "checks": limits}, [str(source)]) as run:
+def main(view: str) -> None:
+    params = load_params()
+    if view not in params["views"]:
+        raise KeyError(f"params.yaml has no views.{view}; known: {sorted(params['views'])}")
+    shape = params["views"][view]
+    corpus = shape["corpus"]
+    knobs, limits = params["corpora"][corpus]["tokenize"], params["corpora"][corpus]["checks"]
+    stage, source = f"tokenize@{view}", Path("data/split") / corpus
+    with stage_run(stage, corpus, {"view": shape, "tokenize": knobs, "checks": limits}, [str(source)]) as run:
         tables = {name: pd.read_parquet(source / f"{name}.parquet") for name in SPLITS}
-        spec = fit_sequence_spec(tables["train"]["text"].tolist(), maxlen=knobs["maxlen"], padding=knobs["padding"],
-                                 truncating=knobs["truncating"], lowercase=knobs["lowercase"],
-                                 level=knobs.get("level", "char"), max_tokens=knobs.get("max_tokens"))
+        spec = fit_sequence_spec(tables["train"]["text"].tolist(), maxlen=shape["maxlen"], padding=knobs["padding"],
+                                 truncating=knobs["truncating"], lowercase=knobs["lowercase"], level=knobs["level"],
+                                 max_tokens=shape.get("num_words"), ngram_range=shape.get("ngram_range", 1),
+                                 max_ngrams=shape.get("max_ngrams"))
         tensors = {name: (spec.transform(t["text"].tolist()), t["label"].to_numpy(np.int8)) for name, t in tables.items()}
         guard(stage, [
             checks.Check(name, checks.summarise_sequences(x, y, spec.padding),
@@ -39,10 +44,10 @@ def main(corpus: str) -> None:
                                                       None if name == "train" else limits["max_oov_rate"]))
             for name, (x, y) in tensors.items()
         ])
-        with atomic_path(Path("data/features") / corpus / "sequences") as folder:
+        with atomic_path(Path("data/features") / view) as folder:
             save_features(folder, spec, tensors)
-        mlflow.log_metrics({"vocab_size": spec.vocab_size, "maxlen": spec.maxlen})
-        mlflow.log_dict({"vocabulary": list(spec.vocabulary)}, "vocabulary.json")
+        oov = {f"{name}_oov_rate": float(((x == 1).sum()) / max((x != 0).sum(), 1)) for name, (x, _) in tensors.items()}
+        mlflow.log_metrics({"vocab_size": spec.vocab_size, "maxlen": spec.maxlen, **oov})
         print(f"{stage}: vocabulary {spec.vocab_size}, maxlen {spec.maxlen}; run {run.info.run_id}")
 
 

@@ -1,0 +1,66 @@
+"""Corpus readers: raw downloaded files → (text, label) splits, one function per corpus.
+
+They read bytes and hand them to the pure parsers in `textlab.corpora` and `textlab.splits`.
+"""
+from __future__ import annotations
+
+import tarfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from textlab import checks, corpora
+from textlab.splits import carve_validation, split_table
+
+
+@dataclass
+class Corpus:
+    """What a reader returns: the train/val/test tables, extra tables to keep, facts and corpus-specific checks."""
+
+    splits: dict[str, pd.DataFrame]
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+    facts: dict[str, int] = field(default_factory=dict)
+    checks: list[checks.Check] = field(default_factory=list)
+
+
+def read_names(raw: Path, params: dict[str, Any]) -> Corpus:
+    lists = {}
+    for gender in ("male", "female"):
+        path = raw / "unpacked" / "names" / f"{gender}.txt"
+        lists[gender] = corpora.parse_name_list(path.read_bytes(), str(path))
+    table, in_both = corpora.names_table(lists["male"], lists["female"], params["ambiguous"])
+    return Corpus(split_table(table, params["test_size"], params["val_size"], params["seed"]),
+                  facts={"names_in_both_lists": in_both, "male_names": len(lists["male"]),
+                         "female_names": len(lists["female"]), "rows": len(table)})
+
+
+def tar_members(archive: Path) -> Iterator[tuple[str, bytes]]:
+    with tarfile.open(archive) as tar:
+        for member in tar:
+            if member.isfile() and corpora.imdb_member(member.name) is not None:
+                yield member.name, tar.extractfile(member).read()
+
+
+def read_imdb(raw: Path, params: dict[str, Any]) -> Corpus:
+    """Official 25k/25k train/test split, validation carved from train; the unlabelled reviews kept apart."""
+    table = corpora.imdb_table(tar_members(raw / corpora.SOURCES["imdb"].filename), params.get("limit"))
+    official = {name: table[table["split"] == name][["text", "label"]].astype({"label": "int8"})
+                for name in ("train", "test")}
+    parts = {**carve_validation(official["train"], params["val_size"], params["seed"]),
+             "test": official["test"].sort_values(["text", "label"]).reset_index(drop=True)}
+    per_label = params.get("limit") or corpora.IMDB_ROWS_PER_LABEL
+    return Corpus(
+        parts,
+        extra={"unsup": table[table["split"] == "unsup"][["text"]].reset_index(drop=True)},
+        facts={"test_reviews_also_in_train": int(official["test"]["text"].isin(set(official["train"]["text"])).sum()),
+               "train_duplicate_reviews": int(official["train"]["text"].duplicated().sum()),
+               "unsup_rows": int((table["split"] == "unsup").sum())},
+        checks=[checks.Check(f"official_{name}", frame, checks.label_count_expectations(2 * per_label, per_label))
+                for name, frame in official.items()],
+    )
+
+
+READERS: dict[str, Callable[[Path, dict[str, Any]], Corpus]] = {"names": read_names, "imdb": read_imdb}
