@@ -115,3 +115,12 @@ def test_atomic_path_leaves_the_old_output_when_the_writer_fails(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary left behind
     write_json(tmp_path / "m.json", {"b": 1})
     assert (tmp_path / "m.json").read_text() == '{\n  "b": 1\n}\n'
+
+
+def test_dense_family_gives_the_same_probabilities_for_sparse_and_dense_rows(keras_models):
+    hp = {"key": "bag", "family": "dense", "hidden": [8], "optimizer": "adam", "learning_rate": 0.001}
+    model = keras_models.compile_model(keras_models.build_model(hp, vocab_size=50, maxlen=1), hp)
+    dense = (np.random.default_rng(1).random((20, 50)) > 0.8).astype("float32")
+    from_sparse = model.predict(sp.csr_matrix(dense), verbose=0)
+    from_dense = model.predict(dense, verbose=0)
+    np.testing.assert_allclose(from_sparse, from_dense, rtol=1e-5, atol=1e-6)

@@ -64,3 +64,30 @@ def test_sequence_spec_round_trips_and_transforms_the_same():
     assert spec.transform(["zz"]).tolist() == [[0, 0, 1, 1]]
     bag = fit_bag_spec(spec, ["Anna", "Bob"], "tfidf")
     assert spec_from_dict(spec_to_dict(bag)) == bag
+
+
+def dense_texts_to_matrix(sequences: list[list[int]], vocab_size: int, mode: str, train: list[list[int]]) -> np.ndarray:
+    """A plain-loop reference of Keras' Tokenizer.texts_to_matrix, dense float64."""
+    doc_freq = np.zeros(vocab_size)
+    for seq in train:
+        for token in set(seq) - {0}:
+            doc_freq[token] += 1
+    out = np.zeros((len(sequences), vocab_size))
+    for row, seq in enumerate(sequences):
+        tokens = [t for t in seq if t != 0]
+        for token in set(tokens):
+            count = tokens.count(token)
+            out[row, token] = {"binary": 1.0, "count": count, "freq": count / len(tokens),
+                               "tfidf": (1 + np.log(count)) * np.log(1 + len(train) / (1 + doc_freq[token]))}[mode]
+    return out
+
+
+@pytest.mark.parametrize("mode", ["binary", "count", "freq", "tfidf"])
+def test_sparse_bags_equal_the_dense_texts_to_matrix_reference(mode):
+    texts = ["a good good film", "bad film", "good plot, bad acting", "film film film"]
+    spec = fit_sequence_spec(texts, maxlen=1, padding="pre", truncating="pre", lowercase=True, level="word")
+    bag = fit_bag_spec(spec, texts, mode)
+    sparse = bag.transform(texts + ["unseen words only"])
+    reference = dense_texts_to_matrix(spec.ids(texts + ["unseen words only"]), spec.vocab_size, mode, spec.ids(texts))
+    np.testing.assert_allclose(sparse.toarray(), reference, rtol=1e-6)
+    assert sparse.dtype == np.float32 and sparse.nnz == np.count_nonzero(reference)
