@@ -72,3 +72,19 @@ def test_glove_vectors_and_pretrained_matrix():
     assert coverage == 0.5
     with pytest.raises(CorpusFormatError, match=r"glove\.txt:2: expected a word and 2 numbers"):
         glove_vectors(["a 1 2\n", "b 1\n"], {"a"}, "glove.txt")
+
+
+def test_vectors_are_read_from_the_mirror_bz2_or_the_canonical_zip(tmp_path):
+    import bz2
+    import zipfile
+
+    from textlab.stages.pretrained import open_vectors
+
+    (tmp_path / "v.bz2").write_bytes(bz2.compress(b"movie 1 2\n"))
+    with zipfile.ZipFile(tmp_path / "v.zip", "w") as archive:
+        archive.writestr("glove.6B.50d.txt", "movie 3 4\n")
+    for path, expected in (("v.bz2", "movie 1 2\n"), ("v.zip", "movie 3 4\n")):
+        with open_vectors(tmp_path / path, "glove.6B.50d.txt") as lines:
+            assert list(lines) == [expected]
+    with pytest.raises(ValueError, match="no member 'glove.6B.300d.txt'"):
+        open_vectors(tmp_path / "v.zip", "glove.6B.300d.txt")
