@@ -29,5 +29,9 @@ test: setup
 ui: setup
 	mlflow ui --backend-store-uri sqlite:///mlflow.db --host 127.0.0.1 --port 5000
 
+bench: setup
+	python benchmarks/stage_startup.py
+	python benchmarks/imdb_bench.py
+
 lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock

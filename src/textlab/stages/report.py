@@ -1,6 +1,7 @@
-"""report@<corpus>: one Markdown table of every architecture's test and training metrics.
+"""report@<corpus>: one Markdown table of every architecture's test metrics.
 
-Reads reports/metrics/<corpus>/*.json and reports/train/<key>/metrics.json; writes reports/<corpus>.md.
+Reads only reports/metrics/<corpus>/*.json, so one corpus's retraining never reruns another's
+report; writes reports/<corpus>.md. Training figures stay in `dvc metrics show`.
 """
 from __future__ import annotations
 
@@ -15,17 +16,14 @@ from textlab.adapters.files import write_text
 from textlab.adapters.params import load_params
 from textlab.adapters.tracking import stage_run
 
-COLUMNS = ["accuracy", "precision", "recall", "f1", "roc_auc", "loss", "train_seconds", "epochs_run"]
+COLUMNS = ["accuracy", "precision", "recall", "f1", "roc_auc", "loss", "test_rows"]
 
 
 def main(corpus: str) -> None:
     load_params()["corpora"][corpus]  # an unknown corpus fails here, with its name
     source = Path("reports/metrics") / corpus
     with stage_run(f"report@{corpus}", corpus, {"corpus": corpus}, [str(source)]) as run:
-        rows = {}
-        for path in sorted(source.glob("*.json")):
-            train = Path("reports/train") / path.stem / "metrics.json"
-            rows[path.stem] = {**json.loads(path.read_text()), **(json.loads(train.read_text()) if train.exists() else {})}
+        rows = {path.stem: json.loads(path.read_text()) for path in sorted(source.glob("*.json"))}
         table = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=COLUMNS)
         table = table.sort_values("accuracy", ascending=False).rename_axis("model").round(4)
         text = f"# {corpus}: test metrics by architecture\n\n{table.to_markdown()}\n"
