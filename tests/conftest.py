@@ -1,13 +1,19 @@
 """Shared fixtures: the corpus mirror and a throwaway copy of the project for real `dvc repro` runs."""
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,3 +64,77 @@ def stage_env(project: Path, mirror: Path | str) -> dict[str, str]:
 
 def run(cmd: list[str], project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True, timeout=900)
+
+
+# ----------------------------------------------------------------- one small real pipeline, shared
+NAMES_MODELS = ["names-dense_bow", "names-simple_rnn"]  # dense_bow covers the sparse-input path
+IMDB_MODELS = ["imdb-bigram_fasttext"]
+BASELINES = ["imdb-nbsvm"]
+MODELS = NAMES_MODELS + IMDB_MODELS + BASELINES
+
+
+def ran(output: str) -> set[str]:
+    return set(re.findall(r"Running stage '([^']+)'", output))
+
+
+def all_stages(project: Path, env: dict[str, str]) -> set[str]:
+    return set(run(["dvc", "stage", "list", "--name-only"], project, env).stdout.split())
+
+
+def mlflow_runs(project: Path) -> pd.DataFrame:
+    """One row per run (index run id, status) and one column per tag."""
+    with sqlite3.connect(project / "mlflow.db") as db:
+        return pd.read_sql("select r.run_uuid, r.status, t.key, t.value from runs r join tags t on r.run_uuid = t.run_uuid",
+                           db).pivot_table(index=["run_uuid", "status"], columns="key", values="value", aggfunc="first")
+
+
+def shrink_params(project: Path) -> None:
+    """Few epochs and architectures; IMDB cut to 100 reviews per folder (the `limit` param)."""
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    params["download"]["sources"] = ["names", "imdb"]
+    params["models"] = {key: params["models"][key] for key in NAMES_MODELS + IMDB_MODELS}
+    params["baselines"] = {key: params["baselines"][key] for key in BASELINES}
+    for key in NAMES_MODELS + IMDB_MODELS:
+        params["models"][key].update(epochs=3, patience=1)
+    params["corpora"]["names"]["vectorize"]["modes"] = ["binary", "tfidf"]
+    imdb = params["corpora"]["imdb"]
+    imdb["split"]["limit"] = 100
+    imdb["checks"].update(max_oov_rate=0.6, text_words={"min": 1, "max": 3000, "median": [50, 400]})
+    params["views"] = {"names-chars": params["views"]["names-chars"],
+                       "imdb-bigrams": {**params["views"]["imdb-bigrams"], "maxlen": 100, "max_ngrams": 5000}}
+    params["pretrained"] = {}
+    params["export_embeddings"]["models"] = ["names-simple_rnn"]
+    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+def commit_all(project: Path, message: str) -> None:
+    for args in (["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "--allow-empty", "-qm", message]):
+        subprocess.run(["git", *args], cwd=project, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory, mirror):
+    """A committed copy of the project with small params, after one cold `dvc repro`, committed again
+    (as a user's clone would be): the e2e modules share it and leave it as they found it."""
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    shrink_params(project)
+    commit_all(project, "small params")
+    env = stage_env(project, mirror)
+    first = run(["dvc", "repro"], project, env)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    commit_all(project, "cold repro")
+    return project, env, first
+
+
+@contextlib.contextmanager
+def edited_params(project: Path, change: Callable[[dict], None]) -> Iterator[None]:
+    """params.yaml with `change` applied to its parsed content, restored afterwards."""
+    path = project / "params.yaml"
+    original = path.read_text()
+    params = yaml.safe_load(original)
+    change(params)
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+    try:
+        yield
+    finally:
+        path.write_text(original)

@@ -1,14 +1,10 @@
 """Classical baselines: fast checks on tiny synthetic reviews (no corpus, no MLflow)."""
 from __future__ import annotations
 
-import io
-import re
-import string
-
-import joblib
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import skops.io as sio
 
 from textlab.baselines import (
     CLASSICAL_BUILDERS,
@@ -19,17 +15,13 @@ from textlab.baselines import (
     build_tfidf_logreg,
     skops_trusted_types,
 )
+from textlab.families import CLASSICAL_FAMILIES
+from textlab.text import standardize
 
-PUNCTUATION = re.compile("[" + re.escape(string.punctuation) + "]")
 POSITIVE_WORDS = ["great", "superb", "loved", "wonderful", "moving"]
 NEGATIVE_WORDS = ["awful", "boring", "hated", "dull", "painful"]
 NEUTRAL_WORDS = ["the", "movie", "plot", "actor", "scene", "film", "ending", "cast"]
 TINY = {"min_df": 1}  # the synthetic corpus is too small for the corpus-sized min_df default
-
-
-def standardize(text: str) -> str:
-    """Module-level (hence picklable) stand-in for textlab.text.standardize."""
-    return PUNCTUATION.sub(" ", text.lower())
 
 
 def make_reviews(n: int = 60, seed: int = 0) -> tuple[list[str], np.ndarray]:
@@ -51,54 +43,43 @@ def reviews() -> tuple[list[str], np.ndarray]:
     return make_reviews()
 
 
-def test_registry_names_both_builders():
-    assert CLASSICAL_BUILDERS == {"tfidf_logreg": build_tfidf_logreg, "nbsvm": build_nbsvm}
+def test_every_classical_family_has_a_builder():
+    """families.py sends these families to sklearn_training, which looks them up here."""
+    assert set(CLASSICAL_BUILDERS) == set(CLASSICAL_FAMILIES)
 
 
 @pytest.mark.parametrize("name", sorted(CLASSICAL_BUILDERS))
 def test_pipelines_fit_raw_text_and_give_probabilities(name, reviews):
     texts, labels = reviews
     model = CLASSICAL_BUILDERS[name](TINY, standardize).fit(texts, labels)
-    probabilities = model.predict_proba(texts)
-    assert probabilities.shape == (len(texts), 2)
-    assert np.all((probabilities >= 0) & (probabilities <= 1))
-    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+    assert model.predict_proba(texts).shape == (len(texts), 2)
     unseen = ["A GREAT, superb film.", "Dull... and painful; the plot!"]
     positive = model.predict_proba(unseen)[:, 1]
     assert positive[0] > 0.5 > positive[1]
 
 
 @pytest.mark.parametrize("name", sorted(CLASSICAL_BUILDERS))
-def test_standardize_is_the_preprocessor(name, reviews):
+def test_the_vocabulary_is_standardized_words_and_their_bigrams(name, reviews):
     texts, labels = reviews
-    model = CLASSICAL_BUILDERS[name](TINY, lambda text: PUNCTUATION.sub(" ", text.lower())).fit(texts, labels)
-    vocabulary = model.named_steps["vectorize"].vocabulary_
-    # Without standardize the \S+ tokens would keep capitals and punctuation ("Great", "dull!").
-    assert all(token == token.lower() and not PUNCTUATION.search(token) for token in vocabulary)
-    assert "great" in vocabulary and "dull" in vocabulary
-    assert any(" " in token for token in vocabulary), "bigrams by default"
-
-
-@pytest.mark.parametrize("name", sorted(CLASSICAL_BUILDERS))
-def test_joblib_round_trip_predicts_identically(name, reviews):
-    texts, labels = reviews
-    model = CLASSICAL_BUILDERS[name](TINY, standardize).fit(texts, labels)
-    buffer = io.BytesIO()
-    joblib.dump(model, buffer)
-    buffer.seek(0)
-    restored = joblib.load(buffer)
-    assert np.array_equal(restored.predict_proba(texts), model.predict_proba(texts))
+    texts = [*texts, "It's GREAT.<br />Loved it", "Dull,boring... I hated it"]  # markup, apostrophe, glued punctuation
+    model = CLASSICAL_BUILDERS[name](TINY, standardize).fit(texts, [*labels, 1, 0])
+    words = [standardize(text).split() for text in texts]
+    expected = {w for ws in words for w in ws} | {f"{a} {b}" for ws in words for a, b in zip(ws, ws[1:])}
+    assert set(model.named_steps["vectorize"].vocabulary_) == expected
+    assert {"its", "great", "loved it", "dull boring"} <= expected  # standardize did run on these
 
 
 @pytest.mark.parametrize("name", sorted(CLASSICAL_BUILDERS))
 def test_skops_round_trip_with_the_listed_trusted_types(name, reviews):
-    """MLflow's sklearn flavor saves with skops by default; our types must be declared trusted."""
-    sio = pytest.importorskip("skops.io")
+    """The trusted list is exactly what skops finds untrusted in a fitted baseline, and suffices to load it."""
     texts, labels = reviews
     model = CLASSICAL_BUILDERS[name](TINY, standardize).fit(texts, labels)
     trusted = skops_trusted_types(standardize)
-    assert trusted == [f"{__name__}.standardize", "textlab.baselines.NBFeatureScaler"]
-    restored = sio.loads(sio.dumps(model), trusted=trusted)
+    assert trusted == ["textlab.text.standardize", "textlab.baselines.NBFeatureScaler"]
+    data = sio.dumps(model)
+    assert set(sio.get_untrusted_types(data=data)) <= set(trusted)
+    restored = sio.loads(data, trusted=trusted)
+    assert restored.named_steps["vectorize"].preprocessor is standardize
     assert np.array_equal(restored.predict_proba(texts), model.predict_proba(texts))
 
 

@@ -98,12 +98,30 @@ def validate():
     return validate
 
 
-def test_expectation_builders_are_described(validate) -> None:
+def test_every_expectation_names_a_column_its_summary_has(validate) -> None:
+    """GX reports a missing column only when the suite runs on real data; catch a renamed column here."""
+    x, y = make_sequences()
+    split = pd.DataFrame({"text": ["a b", "c"], "label": [0, 1]})
+    pairs = [
+        (C.summarise_sequences(x, y, "pre"), C.sequence_expectations(N, VOCAB, BALANCE, 0.2)),
+        (C.summarise_matrix(make_matrix(), y), C.matrix_expectations(N, True, BALANCE)),
+        (split, C.split_expectations(N, BALANCE) + C.label_count_expectations(N, N // 2)),
+        (C.summarise_texts(split), C.length_expectations(1, 5, (1, 3))),
+        (C.disjoint_splits_frame({"train": ["a"]}), C.disjoint_expectations()),
+    ]
+    for frame, expectations in pairs:
+        columns = {e.column for e in expectations if hasattr(e, "column")}
+        assert columns and columns <= set(frame.columns), columns - set(frame.columns)
     seq = C.sequence_expectations(N, VOCAB, BALANCE, None)
     assert "oov_rate" not in {e.column for e in seq if hasattr(e, "column")}
     assert len(C.matrix_expectations(N, True, BALANCE)) == len(C.matrix_expectations(N, False, BALANCE)) + 1
-    for e in seq + C.split_expectations(N, BALANCE) + C.disjoint_expectations():
-        assert e.description and e.meta["why"]
+
+
+def test_text_lengths_count_whitespace_separated_words() -> None:
+    table = pd.DataFrame({"text": ["one", "two  words", " padded\ttext here "], "label": [1, 0, 1]})
+    summary = C.summarise_texts(table)
+    assert summary["n_words"].tolist() == [1, 2, 3]  # runs of spaces and tabs are one separator
+    assert summary["label"].tolist() == [1, 0, 1]
 
 
 def test_good_data_passes_and_writes_docs(validate, tmp_path, monkeypatch) -> None:

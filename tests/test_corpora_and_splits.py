@@ -1,10 +1,14 @@
-"""Corpus parsing and splitting: pure functions, no files."""
+"""Corpus parsing and splitting (pure functions), and the registry checked against the mirror and params.yaml."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from textlab.corpora import SOURCES, CorpusFormatError, names_table, parse_name_list
+from textlab.fetching import SUMS_FILENAME, parse_sha256sums
 from textlab.splits import split_table
 
 
@@ -36,9 +40,15 @@ def test_names_table_drops_or_keeps_ambiguous_names_and_counts_them():
         names_table(["Jo"], ["Ann"], "sometimes")
 
 
-def test_registry_holds_every_corpus_file_of_the_mirror():
-    assert {s.filename for s in SOURCES.values()} == {
-        "names.zip", "aclImdb_v1.tar.gz", "glove.6B.50d.txt.bz2", "nietzsche.txt", "pg11.txt", "spa-eng.zip"}
+def test_registry_holds_every_corpus_file_of_the_mirror(mirror: Path):
+    listed = parse_sha256sums((mirror / SUMS_FILENAME).read_text(encoding="utf-8"))
+    assert sorted(s.filename for s in SOURCES.values()) == sorted(listed)
+
+
+def test_every_source_params_name_is_registered():
+    params = yaml.safe_load(Path("params.yaml").read_text(encoding="utf-8"))
+    named = set(params["download"]["sources"]) | {p["source"] for p in params.get("pretrained", {}).values()}
+    assert named - set(SOURCES) == set()
 
 
 def _table(n: int = 400) -> pd.DataFrame:

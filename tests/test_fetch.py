@@ -5,6 +5,7 @@ import hashlib
 import io
 import os
 import socket
+import struct
 import tarfile
 import threading
 import zipfile
@@ -15,16 +16,20 @@ from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, Thread
 from pathlib import Path
 
 import pytest
+import yaml
 
 from textlab.adapters.fetch import extract_archive, fetch, read_mirror_sums
 from textlab.corpora import SOURCES, Source
 from textlab.fetching import (
     ChecksumMismatch,
     DownloadError,
+    archive_limit_reason,
+    check_archive_limits,
     expected_sha256,
     is_url,
     parse_sha256sums,
     resolve_location,
+    unpacked_size_reason,
     unsafe_member_reason,
 )
 
@@ -32,6 +37,11 @@ PAYLOAD = bytes(range(256)) * 400
 PAYLOAD_SHA = hashlib.sha256(PAYLOAD).hexdigest()
 SOURCE = Source("demo", "https://example.org/data/demo.bin", "demo.bin", sha256="ab" * 32)
 FAST = {"timeout_s": 5.0, "backoff_s": 0.0, "progress": False}
+MiB = 2**20
+ROOMY = {"max_members": 100, "max_bytes": MiB}  # caps no small test archive comes near
+DOWNLOAD = yaml.safe_load(Path("params.yaml").read_text(encoding="utf-8"))["download"]
+# What src/textlab/stages/download.py passes: the caps a real download runs under.
+CONFIGURED = {"max_members": DOWNLOAD["max_members"], "max_bytes": int(DOWNLOAD["max_unpacked_mb"] * MiB)}
 Route = Callable[[BaseHTTPRequestHandler, int], None]
 
 
@@ -262,7 +272,7 @@ UNSAFE: dict[str, Callable[[Path], Path]] = {
 def test_unsafe_archive_refused_whole(tmp_path: Path, kind: str) -> None:
     archive = UNSAFE[kind](tmp_path)
     with pytest.raises(DownloadError, match="refusing member .*evil") as caught:
-        extract_archive(archive, tmp_path / "out" / "corpus")
+        extract_archive(archive, tmp_path / "out" / "corpus", **ROOMY)
     assert str(archive) in str(caught.value)
     assert [p.name for p in tmp_path.rglob("*")] == [archive.name]
 
@@ -277,7 +287,8 @@ def test_safe_archive_extracts_and_replaces(tmp_path: Path, name: str) -> None:
     dest = tmp_path / "corpus"
     dest.mkdir()
     (dest / "stale.txt").write_text("from the last run")
-    assert sorted(extract_archive(archive, dest)) == sorted(files)
+    exactly = {"max_members": len(files) + name.endswith(".zip"), "max_bytes": sum(map(len, files.values()))}
+    assert sorted(extract_archive(archive, dest, **exactly)) == sorted(files)  # the caps are inclusive
     assert {p.relative_to(dest).as_posix(): p.read_bytes() for p in dest.rglob("*") if p.is_file()} == files
     assert sorted(os.listdir(tmp_path)) == sorted([name, "corpus"])
 
@@ -285,7 +296,7 @@ def test_safe_archive_extracts_and_replaces(tmp_path: Path, name: str) -> None:
 def test_real_mirror_names_zip(request: pytest.FixtureRequest, tmp_path: Path, mirror: Path) -> None:
     """Fetch names.zip from the real corpus mirror (the `mirror` fixture: TEXTLAB_MIRROR, or
     ../shared/corpora beside the checkout) and verify it against the mirror's SHA256SUMS, from the
-    directory itself and served over HTTP on 127.0.0.1."""
+    directory itself and served over HTTP on 127.0.0.1; it must unpack under the configured caps."""
     mirror = str(mirror)
     source, sums = SOURCES["names"], read_mirror_sums(mirror, 10)
     assert source.filename in sums, f"{mirror} lists no checksum for {source.filename}"
@@ -295,4 +306,93 @@ def test_real_mirror_names_zip(request: pytest.FixtureRequest, tmp_path: Path, m
         digest = fetch(resolve_location(source, where), target, expected_sha256=expected_sha256(source, sums),
                        retries=1, **FAST)
         assert digest == sums[source.filename]
-        assert {"names/male.txt", "names/female.txt"} <= set(extract_archive(target, tmp_path / str(n) / "names"))
+        unpacked = extract_archive(target, tmp_path / str(n) / "names", **CONFIGURED)
+        assert {"names/male.txt", "names/female.txt"} <= set(unpacked)
+
+
+def test_configured_caps_admit_every_archive_the_registry_unpacks(tmp_path: Path, mirror: Path) -> None:
+    for source in (s for s in SOURCES.values() if s.extract):
+        assert extract_archive(mirror / source.filename, tmp_path / source.name, **CONFIGURED), source.name
+
+
+@pytest.mark.parametrize("found, limits, words", [
+    ((5, 10 * MiB), {}, None),  # at both caps: allowed
+    ((6, 0), {}, "it holds 6 members, more than the limit of 5 (download.max_members)"),
+    ((6, 0), {"counted_all": False}, "it holds at least 6 members, more than the limit of 5"),
+    ((5, 10 * MiB + 1), {}, "declare 10,485,761 bytes (10.0 MiB) unpacked, more than the limit of "
+                            "10,485,760 bytes (10.0 MiB, download.max_unpacked_mb)"),
+])
+def test_archive_limit_reasons(found: tuple[int, int], limits: dict[str, bool], words: str | None) -> None:
+    reason = archive_limit_reason(*found, max_members=5, max_bytes=10 * MiB, **limits)
+    assert reason is None if words is None else words in (reason or "")
+
+
+def test_running_unpacked_size_reason_and_bad_caps() -> None:
+    assert unpacked_size_reason(MiB, 10, "a.bin", max_bytes=MiB) is None
+    assert unpacked_size_reason(MiB + 1, 10, "a.bin", max_bytes=MiB) == (
+        "unpacking 'a.bin' went past the limit of 1,048,576 bytes (1.0 MiB, download.max_unpacked_mb) "
+        "although the archive declares 10 bytes (0.0 MiB) in all")
+    with pytest.raises(ValueError, match="download.max_members must be at least 1, got 0"):
+        check_archive_limits(0, MiB)
+    with pytest.raises(ValueError, match="download.max_unpacked_mb must allow at least one byte"):
+        check_archive_limits(1, 0)
+
+
+def _zeros_zip(path: Path, size: int) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("zeros.bin", bytes(size))
+    return path
+
+
+def _understated_zip(path: Path, size: int, claimed: int) -> Path:
+    """A zip whose central directory (the index zipfile trusts) claims `claimed` bytes for a `size`-byte member."""
+    data = bytearray(_zeros_zip(path, size).read_bytes())
+    entry = data.rindex(b"PK\x01\x02")  # the central directory header of the one member
+    assert struct.unpack_from("<I", data, entry + 24) == (size,)  # its uncompressed size field
+    struct.pack_into("<I", data, entry + 24, claimed)
+    path.write_bytes(data)
+    return path
+
+
+BOMBS: dict[str, tuple[Callable[[Path], Path], str]] = {
+    # 50 MiB of zeros compress to ~50 KB: refused by the declared size alone.
+    "zip-bomb": (lambda d: _zeros_zip(d / "bomb.zip", 50 * MiB), "declare 52,428,800 bytes (50.0 MiB)"),
+    "tar-bomb": (lambda d: _tar(d / "bomb.tar.gz", {"zeros.bin": bytes(50 * MiB)}),
+                 "declare 52,428,800 bytes (50.0 MiB)"),
+    "zip-members": (lambda d: _zip(d / "many.zip", {f"{i}.txt": b"x" for i in range(13)}), "it holds 13 members"),
+    # tar headers are read only up to the cap, so the count is a lower bound
+    "tar-members": (lambda d: _tar(d / "many.tar.gz", {f"{i}.txt": b"x" for i in range(13)}),
+                    "it holds at least 11 members"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BOMBS))
+def test_oversized_archive_refused_before_writing(tmp_path: Path, kind: str) -> None:
+    build, words = BOMBS[kind]
+    archive = build(tmp_path)
+    assert archive.stat().st_size < 100_000
+    dest = tmp_path / "out" / "corpus"
+    with pytest.raises(DownloadError) as caught:
+        extract_archive(archive, dest, max_members=10, max_bytes=10 * MiB)
+    message = str(caught.value)
+    assert message.startswith(f"{archive}: refusing to extract: ") and message.endswith("; nothing was extracted")
+    assert words in message
+    assert [p.name for p in tmp_path.rglob("*")] == [archive.name]  # not even dest's folder was made
+
+
+def test_member_larger_than_its_header_says_is_stopped(tmp_path: Path) -> None:
+    """The index claims 1,000 bytes, so the declared-size check passes; 50 MiB follow.
+
+    CPython's zipfile stops reading at the claimed size and then fails the CRC, before our running
+    byte count (the backstop for a reader that trusts the stream) is reached; either way extraction
+    stops, nothing is kept and the previous extraction stays.
+    """
+    archive = _understated_zip(tmp_path / "liar.zip", 50 * MiB, claimed=1_000)
+    dest = tmp_path / "corpus"
+    dest.mkdir()
+    (dest / "stale.txt").write_text("from the last run")
+    stopped = r"liar\.zip: (cannot extract: Bad CRC-32|refusing to extract: unpacking 'zeros\.bin' went past)"
+    with pytest.raises(DownloadError, match=stopped):
+        extract_archive(archive, dest, max_members=10, max_bytes=10 * MiB)
+    assert sorted(os.listdir(tmp_path)) == ["corpus", "liar.zip"]
+    assert os.listdir(dest) == ["stale.txt"]

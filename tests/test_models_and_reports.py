@@ -1,17 +1,18 @@
-"""Model builders, evaluation metrics, embedding exports, tracking helpers and atomic writes."""
+"""Model builders, evaluation metrics and embedding exports."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 import yaml
 
-from textlab import embeddings, evaluation, tracking
-from textlab.adapters.files import atomic_path, write_json
+from textlab import embeddings, evaluation
 from textlab.adapters.params import model_params
 from textlab.families import KERAS_FAMILIES, trainer_module
 
-PARAMS = yaml.safe_load(open("params.yaml", encoding="utf-8"))
+PARAMS = yaml.safe_load(Path("params.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -21,20 +22,42 @@ def keras_models():
     return models
 
 
+@pytest.fixture(scope="module")
+def keras():
+    import keras
+
+    return keras
+
+
 KERAS_KEYS = sorted(k for k, hp in PARAMS["models"].items() if hp["family"] in KERAS_FAMILIES)
+MASKED_FAMILIES = ("rnn", "pooled")  # Embedding(mask_zero=True): padding id 0 is skipped
+
+
+def _three_rows(family: str) -> np.ndarray | sp.csr_matrix:
+    """Rows 0 and 1: ids 2..8 pre- and post-padded to 64 (bags: the same bag twice); row 2: other ids."""
+    if family == "dense":
+        bags = np.zeros((3, 30), "float32")
+        bags[:2, 2:9], bags[2, 20:27] = 1, 1
+        return sp.csr_matrix(bags)
+    ids = np.zeros((3, 64), "int32")
+    ids[0, -7:], ids[1, :7], ids[2, -7:] = np.arange(2, 9), np.arange(2, 9), np.arange(20, 27)
+    return ids
 
 
 @pytest.mark.parametrize("key", KERAS_KEYS)
-def test_every_configured_architecture_builds_with_the_right_shapes(keras_models, key):
+def test_every_configured_architecture_builds_and_answers_from_its_input(keras_models, keras, key):
+    keras.utils.set_random_seed(0)  # the content check below must not hinge on a lucky initialization
     hp = model_params(PARAMS, key)
     pretrained = np.random.default_rng(0).normal(size=(30, 6)).astype("float32") if "glove" in hp["inputs"] else None
     model = keras_models.compile_model(keras_models.build_model(hp, vocab_size=30, maxlen=64, pretrained=pretrained), hp)
     width = 30 if hp["family"] == "dense" else 64
     assert tuple(model.input_shape) == (None, width)
     assert tuple(model.output_shape) == (None, 1)
-    x = sp.csr_matrix(np.ones((3, 30), "float32")) if hp["family"] == "dense" else np.ones((3, 64), "int32")
-    probabilities = model.predict(x, verbose=0)
-    assert ((probabilities >= 0) & (probabilities <= 1)).all()
+    probabilities = model.predict(_three_rows(hp["family"]), verbose=0)
+    assert probabilities.shape == (3, 1)
+    assert not np.isclose(probabilities[0], probabilities[2]).all(), "the prediction ignores its input"
+    if hp["family"] in MASKED_FAMILIES:  # the padding side is a params choice: it must not change the answer
+        np.testing.assert_allclose(probabilities[0], probabilities[1], rtol=1e-5, atol=1e-6)
     if key in PARAMS["export_embeddings"]["models"]:
         assert keras_models.embedding_matrix(model) is not None
     if pretrained is not None:
@@ -49,6 +72,12 @@ def test_every_model_has_a_known_family_and_its_inputs_exist_in_the_dag():
         assert trainer_module({**hp, "key": key}) in ("keras_training", "sklearn_training")
         assert hp["inputs"] in produced, (key, hp["inputs"])
         assert key.startswith(hp["corpus"] + "-")
+
+
+def test_keras_free_family_list_matches_the_builders(keras_models):
+    """families.py repeats the builder names so stages can choose a trainer without importing Keras."""
+    assert sorted(KERAS_FAMILIES) == sorted(keras_models.FAMILIES)
+    assert set(keras_models.BAG_FAMILIES) <= set(KERAS_FAMILIES)
 
 
 def test_builder_refuses_unknown_family_and_mismatched_pretrained_vectors(keras_models):
@@ -75,8 +104,17 @@ def test_binary_metrics_and_confusion_agree():
     assert evaluation.confusion(y, p) == {"tn": 1, "fp": 1, "fn": 1, "tp": 1}
     rows = evaluation.confusion_rows(y, p)
     assert rows.columns.tolist() == ["actual", "predicted"] and rows["predicted"].tolist() == [0, 1, 0, 1]
-    roc = evaluation.roc_points(y, p)
-    assert roc["fpr"].iloc[0] == 0 and roc["tpr"].iloc[-1] == 1
+    assert evaluation.confusion(y, np.array([0.5, 0.2, 0.5, 0.5]))["fp"] == 1  # the threshold itself is class 1
+    # scikit-learn's first threshold is +inf, which DVC's plot templates cannot draw
+    assert evaluation.roc_points(y, p)["threshold"].between(0, 1).all()
+
+
+def test_test_loss_is_the_loss_keras_reports(keras):
+    """The test-split loss sits beside Keras' val_loss in the reports: it must be the same quantity."""
+    rng = np.random.default_rng(3)
+    y, p = rng.integers(0, 2, 50), rng.uniform(0.02, 0.98, 50)
+    expected = float(keras.losses.BinaryCrossentropy()(y.astype("float32"), p.astype("float32")))
+    assert evaluation.binary_metrics(y, p)["loss"] == pytest.approx(expected, rel=1e-5)
 
 
 def test_embedding_exports_are_aligned_and_whitespace_safe():
@@ -85,36 +123,12 @@ def test_embedding_exports_are_aligned_and_whitespace_safe():
     assert w2v[0] == "3 2" and w2v[2].split() == ["<U+0020>", "2.000000", "3.000000"]
     vectors_tsv, metadata = embeddings.projector_tsv(tokens, vectors)
     assert len(vectors_tsv.splitlines()) == len(metadata.splitlines()) == 3
-    layout = embeddings.tsne_layout(np.random.default_rng(0).normal(size=(10, 4)), perplexity=30, seed=0)
+    points = np.random.default_rng(0).normal(size=(10, 4))
+    layout = embeddings.tsne_layout(points, perplexity=30, seed=0)  # 30 > 9 points: capped, or t-SNE refuses
     assert layout.shape == (10, 2)
+    np.testing.assert_array_equal(layout, embeddings.tsne_layout(points, perplexity=30, seed=0))  # DVC reruns
     with pytest.raises(ValueError, match="3 tokens but 2 vectors"):
         embeddings.word2vec_text(tokens, vectors[:2])
-
-
-def test_tracking_helpers_shape_params_tags_and_locations():
-    assert tracking.flatten_params({"a": {"b": 1, "c": [1, 2]}, "d": None}) == {"a.b": "1", "a.c": "[1, 2]", "d": "None"}
-    tags = tracking.stage_tags("train@x", "abc", True, {"data/raw": "f00"})
-    assert tags == {"dvc.stage": "train@x", "git.commit": "abc", "git.dirty": "true", "dvc.dep.data/raw": "f00"}
-    assert tracking.artifact_location("http://127.0.0.1:5000", "file:///p/mlartifacts", "names") == \
-        "mlflow-artifacts:/textlab-names"
-    assert tracking.artifact_location("sqlite:///m.db", "file:///p/mlartifacts", "names") == \
-        "file:///p/mlartifacts/textlab-names"
-
-
-def test_atomic_path_leaves_the_old_output_when_the_writer_fails(tmp_path):
-    target = tmp_path / "out"
-    with atomic_path(target) as folder:
-        folder.mkdir()
-        (folder / "a.txt").write_text("old")
-    with pytest.raises(RuntimeError, match="killed"):
-        with atomic_path(target) as folder:
-            folder.mkdir()
-            (folder / "a.txt").write_text("half")
-            raise RuntimeError("killed mid-write")
-    assert (target / "a.txt").read_text() == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary left behind
-    write_json(tmp_path / "m.json", {"b": 1})
-    assert (tmp_path / "m.json").read_text() == '{\n  "b": 1\n}\n'
 
 
 def test_dense_family_gives_the_same_probabilities_for_sparse_and_dense_rows(keras_models):

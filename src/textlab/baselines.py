@@ -3,12 +3,12 @@
 They set the bar the Keras models must clear: a linear model over uni+bigrams is hard to beat
 on long documents such as IMDB reviews. Each builder returns an unfitted `Pipeline` whose input
 is an iterable of raw strings, so train/evaluate stages fit and score it, and MLflow serves it,
-without a separate tokenize/vectorize step: the vocabulary travels inside the pickled model.
+without a separate tokenize/vectorize step: the vocabulary travels inside the saved model.
 `predict_proba(texts)[:, 1]` is P(label 1), the same contract as the Keras models.
 
 `standardize` (in the project `textlab.text.standardize`) runs as the vectorizer's preprocessor,
 so training and serving share one text normalisation. It must be a module-level function: the
-pipeline keeps a reference to it and has to pickle; a lambda works for fitting but not saving.
+saved pipeline (skops) refers to it by module and name; a lambda works for fitting but not saving.
 
 Hyperparameters come from the model's params entry (`hp`); missing keys take these defaults,
 and unknown keys (key, corpus, family, Keras training knobs...) are ignored:
@@ -27,7 +27,7 @@ and unknown keys (key, corpus, family, Keras training knobs...) are ignored:
 The defaults live in TFIDF_LOGREG_DEFAULTS and NBSVM_DEFAULTS below. They were picked on a
 stratified 20% validation split of the IMDB train set (seed 42). Fitted on all 25,000 train
 reviews, one core: tfidf_logreg 0.909 and nbsvm 0.915 test accuracy, ~13 s fit, < 0.8 GB peak
-RSS, ~14 MB pickled (436k n-grams with min_df 2). Trigrams add ~0.3 point at twice the cost.
+RSS (436k n-grams with min_df 2). Trigrams add ~0.3 point at twice the cost.
 """
 from __future__ import annotations
 
@@ -183,10 +183,10 @@ def build_nbsvm(hp: dict[str, Any], standardize: Standardize) -> Pipeline:
 
 
 def skops_trusted_types(standardize: Standardize) -> list[str]:
-    """The non-scikit-learn types inside a fitted baseline, for `skops_trusted_types`.
+    """The non-scikit-learn types inside a fitted baseline: skops loads them only when listed.
 
-    MLflow's sklearn flavor saves in the skops format by default, which refuses to save (and
-    load) types it does not know unless they are listed: our scaler and the standardize function.
+    Fitted baselines are saved with skops, which loads no type it does not know unless it is
+    named here: our scaler and the standardize function. Anything else is refused.
     """
     return [f"{standardize.__module__}.{standardize.__qualname__}", f"{__name__}.{NBFeatureScaler.__qualname__}"]
 

@@ -50,13 +50,6 @@ SOURCES: dict[str, Source] = {
 }
 
 
-# Raw inputs that show what an exported model takes (its MLflow input example).
-INPUT_EXAMPLES: dict[str, list[str]] = {
-    "names": ["Anna", "John"],
-    "imdb": ["A wonderful, moving film.<br /><br />The cast is superb.", "Dull plot and wooden acting; I left early."],
-}
-
-
 class CorpusFormatError(ValueError):
     """A corpus file does not have the shape its parser expects; the message says where."""
 

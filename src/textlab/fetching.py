@@ -1,5 +1,5 @@
 """Download decisions without I/O: where a corpus file comes from, which checksum it must have,
-and which archive members are unsafe to extract.
+which archive members are unsafe to extract, and when an archive unpacks to too much.
 
 Kept apart from `textlab.adapters.fetch` so the rules can be tested without a network or a disk.
 """
@@ -102,3 +102,49 @@ def unsafe_member_reason(name: str, *, is_link: bool, is_special: bool) -> str |
     if is_special:
         return "is a device, FIFO or other special file"
     return None
+
+
+MAX_MEMBERS_PARAM = "download.max_members"
+MAX_UNPACKED_PARAM = "download.max_unpacked_mb"
+
+
+def check_archive_limits(max_members: int, max_bytes: int) -> None:
+    """Refuse caps that would refuse every archive, or none: a typo in params.yaml, not a policy."""
+    if max_members < 1:
+        raise ValueError(f"{MAX_MEMBERS_PARAM} must be at least 1, got {max_members!r}")
+    if max_bytes < 1:
+        raise ValueError(f"{MAX_UNPACKED_PARAM} must allow at least one byte, got {max_bytes!r} bytes")
+
+
+def archive_limit_reason(members: int, declared_bytes: int, *, max_members: int, max_bytes: int,
+                         counted_all: bool = True) -> str | None:
+    """Why an archive must not be unpacked, judging by its index alone, or None when it fits.
+
+    Checked before anything is written: a zip bomb declares its size honestly more often than not,
+    and refusing it then costs nothing. Directories count as members, since each is a file system
+    entry. `counted_all` is False when the reader stopped counting past the cap (tar headers come
+    one by one), so `members` is a lower bound.
+    """
+    if members > max_members:
+        found = f"{members:,}" if counted_all else f"at least {members:,}"
+        return f"it holds {found} members, more than the limit of {max_members:,} ({MAX_MEMBERS_PARAM})"
+    if declared_bytes > max_bytes:
+        return (f"its members declare {_size(declared_bytes)} unpacked, more than the limit of "
+                f"{_size(max_bytes, MAX_UNPACKED_PARAM)}")
+    return None
+
+
+def unpacked_size_reason(written: int, declared_bytes: int, member: str, *, max_bytes: int) -> str | None:
+    """Why unpacking must stop now that `written` bytes are out, or None while within the cap.
+
+    The running check behind `archive_limit_reason`, for headers that understate their sizes.
+    """
+    if written <= max_bytes:
+        return None
+    return (f"unpacking {member!r} went past the limit of {_size(max_bytes, MAX_UNPACKED_PARAM)} "
+            f"although the archive declares {_size(declared_bytes)} in all")
+
+
+def _size(n_bytes: int, *notes: str) -> str:
+    """Bytes exact (what the archive says) and in MiB (what params.yaml says)."""
+    return f"{n_bytes:,} bytes ({', '.join([f'{n_bytes / 2**20:,.1f} MiB', *notes])})"

@@ -6,6 +6,14 @@ from typing import Any
 
 EXPERIMENT_PREFIX = "textlab"
 MLFLOW_PARAM_LIMIT = 6000  # MLflow rejects longer param values
+TAG_LIMIT = 500  # a tag is for the UI's run list; the whole text goes into an artifact
+# Raw inputs that show what an exported model takes: its MLflow input example, per corpus.
+INPUT_EXAMPLES: dict[str, list[str]] = {
+    "names": ["Anna", "John"],
+    "imdb": ["A wonderful, moving film.<br /><br />The cast is superb.", "Dull plot and wooden acting; I left early."],
+}
+# What `git.dirty` looks at: code and params, never the outputs DVC rewrites around each stage.
+CODE_PATHS = ("src", "params.yaml", "dvc.yaml", "pyproject.toml", "requirements.lock")
 
 
 def experiment_name(corpus: str) -> str:
@@ -24,15 +32,43 @@ def flatten_params(params: Mapping[str, Any], prefix: str = "") -> dict[str, str
     return flat
 
 
-def stage_tags(stage: str, commit: str | None, dirty: bool | None, dep_hashes: Mapping[str, str]) -> dict[str, str]:
-    """Tags that tie a run to its code (git) and data (DVC stage and dependency hashes)."""
+def stage_tags(stage: str, commit: str | None, dirty: bool | None, dep_hashes: Mapping[str, str],
+               experiment: str | None = None) -> dict[str, str]:
+    """Tags that tie a run to its code (git), its data (DVC hashes) and its DVC experiment, if any."""
     tags = {
         "dvc.stage": stage,
         "git.commit": commit or "unknown",
         "git.dirty": "unknown" if dirty is None else str(dirty).lower(),
     }
+    if experiment:
+        tags["dvc.exp"] = experiment
     tags.update({f"dvc.dep.{path}": digest for path, digest in dep_hashes.items()})
     return tags
+
+
+def locked_outputs(lock: Mapping[str, Any]) -> dict[str, str]:
+    """{output path: DVC hash} of every stage in a parsed dvc.lock."""
+    produced = {}
+    for stage in (lock or {}).get("stages", {}).values():
+        for out in stage.get("outs", []):
+            digest = out.get("md5")
+            if digest:
+                produced[out["path"]] = digest
+    return produced
+
+
+def manifest_hash(entries: list[Mapping[str, str]], relpath: str) -> str | None:
+    """A file's hash in a DVC `.dir` manifest (a list of {relpath, md5})."""
+    for entry in entries:
+        if entry.get("relpath") == relpath:
+            return entry.get("md5")
+    return None
+
+
+def one_line(text: str) -> str:
+    """An error as one short line for a tag: first line, cut to TAG_LIMIT characters."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return first if len(first) <= TAG_LIMIT else first[: TAG_LIMIT - 1] + "…"
 
 
 def artifact_location(tracking_uri: str, root_uri: str, corpus: str) -> str:

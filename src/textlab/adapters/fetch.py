@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import http.client
+import itertools
 import stat
 import sys
 import tarfile
@@ -17,6 +18,7 @@ import urllib.request
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, TypeVar
 
@@ -25,9 +27,12 @@ from textlab.fetching import (
     SUMS_FILENAME,
     ChecksumMismatch,
     DownloadError,
+    archive_limit_reason,
+    check_archive_limits,
     is_url,
     parse_sha256sums,
     sums_location,
+    unpacked_size_reason,
     unsafe_member_reason,
 )
 
@@ -101,25 +106,34 @@ def fetch(
     return _with_retries(fetch_once, retries, backoff_s, target.name)
 
 
-def extract_archive(archive: Path, dest: Path) -> list[str]:
+def extract_archive(archive: Path, dest: Path, *, max_members: int, max_bytes: int) -> list[str]:
     """Unpack a zip or tar(.gz/.bz2/.xz) archive into `dest`; return the file names it holds.
 
-    Every member is checked before anything is written, so a hostile archive leaves no trace;
-    the extraction itself lands in a temporary directory renamed onto `dest` at the end.
+    Refused before anything is written: more than `max_members` members, a declared unpacked total
+    over `max_bytes`, or any unsafe member. Declared sizes can lie, so the bytes are also counted
+    as they are written and extraction stops at the cap. Everything lands in a temporary directory
+    renamed onto `dest` only at the end, so a refused archive leaves no trace and the old `dest` stays.
     """
     archive, dest = Path(archive), Path(dest)
+    check_archive_limits(max_members, max_bytes)
     if not archive.is_file():
         raise DownloadError(f"{archive}: no such archive")
+    limits = {"max_members": max_members, "max_bytes": max_bytes}
     try:
         if zipfile.is_zipfile(archive):
-            with zipfile.ZipFile(archive) as zf:
-                return _extract(archive, dest, [_zip_member(info) for info in zf.infolist()], zf.extractall)
+            with zipfile.ZipFile(archive) as zf:  # the central directory is read whole on opening anyway
+                infos = zf.infolist()
+                members = [_zip_member(info) for info in infos]
+                return _extract(archive, dest, members, lambda i: zf.open(infos[i]), counted_all=True, **limits)
         if tarfile.is_tarfile(archive):
             with tarfile.open(archive) as tf:
-                members = [_tar_member(info) for info in tf.getmembers()]
-                return _extract(archive, dest, members, lambda path: tf.extractall(path, filter="data"))
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error) as err:
-        raise DownloadError(f"{archive}: cannot extract: {err}") from err
+                # Headers are read one by one: stop past the cap rather than load millions of them.
+                infos = list(itertools.islice(tf, max_members + 1))
+                members = [_tar_member(info) for info in infos]
+                return _extract(archive, dest, members, lambda i: tf.extractfile(infos[i]),
+                                counted_all=len(infos) <= max_members, **limits)
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, OSError) as err:
+        raise DownloadError(f"{archive}: cannot extract: {err}; nothing was kept") from err
     raise DownloadError(f"{archive}: not a readable zip or tar archive (damaged, cut short or another format)")
 
 
@@ -214,25 +228,73 @@ def _copy(chunks: Iterator[bytes], size: int | None, tmp: Path, progress: bool) 
     return digest.hexdigest()
 
 
-def _zip_member(info: zipfile.ZipInfo) -> tuple[str, bool, bool, bool]:
-    """(name, is_link, is_special, is_file); Unix modes sit in the high bits of external_attr."""
+@dataclass(frozen=True)
+class _Member:
+    name: str
+    is_link: bool
+    is_special: bool
+    is_file: bool
+    size: int  # as the archive declares it
+
+
+def _zip_member(info: zipfile.ZipInfo) -> _Member:
+    """Unix modes sit in the high bits of external_attr."""
     mode = info.external_attr >> 16 if info.create_system == 3 else 0
     is_special = stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR, stat.S_IFLNK)
-    return info.filename, stat.S_ISLNK(mode), is_special, not info.is_dir()
+    return _Member(info.filename, stat.S_ISLNK(mode), is_special, not info.is_dir(), info.file_size)
 
 
-def _tar_member(info: tarfile.TarInfo) -> tuple[str, bool, bool, bool]:
+def _tar_member(info: tarfile.TarInfo) -> _Member:
     is_link = info.issym() or info.islnk()
-    return info.name, is_link, not (info.isreg() or info.isdir() or is_link), info.isreg()
+    return _Member(info.name, is_link, not (info.isreg() or info.isdir() or is_link), info.isreg(),
+                   info.size if info.isreg() else 0)
 
 
-def _extract(archive: Path, dest: Path, members: list[tuple[str, bool, bool, bool]],
-             extract_all: Callable[[Path], object]) -> list[str]:
-    for name, is_link, is_special, _ in members:
-        reason = unsafe_member_reason(name, is_link=is_link, is_special=is_special)
-        if reason is not None:
-            raise DownloadError(f"{archive}: refusing member {name!r}, which {reason}; nothing was extracted")
+def _extract(archive: Path, dest: Path, members: list[_Member], open_member: Callable[[int], BinaryIO | None], *,
+             max_members: int, max_bytes: int, counted_all: bool) -> list[str]:
+    """Check every member, then write them one by one under a running byte count."""
+    declared = sum(member.size for member in members if member.is_file)
+    _refuse_unfit(archive, members, declared, max_members=max_members, max_bytes=max_bytes, counted_all=counted_all)
+    written = 0
     with atomic_path(dest) as tmp:
         tmp.mkdir()
-        extract_all(tmp)
-    return list(dict.fromkeys(str(PurePosixPath(name)) for name, *_, is_file in members if is_file))
+        for index, member in enumerate(members):
+            target = tmp / PurePosixPath(member.name)
+            if not member.is_file:
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            with open_member(index) as stream:
+                written = _write_capped(stream, target, written, archive=archive, member=member.name,
+                                        declared=declared, max_bytes=max_bytes)
+    return list(dict.fromkeys(str(PurePosixPath(member.name)) for member in members if member.is_file))
+
+
+def _refuse_unfit(archive: Path, members: list[_Member], declared: int, *, max_members: int, max_bytes: int,
+                  counted_all: bool) -> None:
+    """Raise before anything is written if the archive is too big by its index or holds an unsafe member."""
+    reason = archive_limit_reason(len(members), declared, max_members=max_members, max_bytes=max_bytes,
+                                  counted_all=counted_all)
+    if reason is not None:
+        raise DownloadError(f"{archive}: refusing to extract: {reason}; nothing was extracted")
+    for member in members:
+        reason = unsafe_member_reason(member.name, is_link=member.is_link, is_special=member.is_special)
+        if reason is not None:
+            raise DownloadError(f"{archive}: refusing member {member.name!r}, which {reason}; nothing was extracted")
+
+
+def _write_capped(stream: BinaryIO, target: Path, written: int, *, archive: Path, member: str, declared: int,
+                  max_bytes: int) -> int:
+    """Copy one member to `target`; return the archive's running total of bytes unpacked.
+
+    The total is checked before each write, so the disk never holds more than `max_bytes`
+    whatever the headers claimed; the caller's `atomic_path` removes what was written.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as out:
+        while chunk := stream.read(CHUNK_BYTES):
+            written += len(chunk)
+            reason = unpacked_size_reason(written, declared, member, max_bytes=max_bytes)
+            if reason is not None:
+                raise DownloadError(f"{archive}: refusing to extract: {reason}; nothing was kept")
+            out.write(chunk)
+    return written

@@ -1,4 +1,8 @@
-"""Fit a Keras architecture on a features folder, with early stopping and per-epoch MLflow metrics."""
+"""Fit a Keras architecture on a features folder, with early stopping and per-epoch MLflow metrics.
+
+Training is deterministic (seeded, TensorFlow op determinism) and the saved archive is normalised,
+so an identical retrain writes a byte-identical model.keras and DVC reruns nothing downstream.
+"""
 from __future__ import annotations
 
 import shutil
@@ -9,8 +13,11 @@ import keras
 import mlflow
 import numpy as np
 import pandas as pd
+import tensorflow as tf
 
+from textlab.adapters.files import normalize_zip
 from textlab.adapters.tensors import load_spec, load_split
+from textlab.archives import stable_keras_member
 from textlab.features import BagSpec
 from textlab.models import BAG_FAMILIES, build_model, compile_model, embedding_matrix
 
@@ -18,6 +25,7 @@ from textlab.models import BAG_FAMILIES, build_model, compile_model, embedding_m
 def fit(hp: dict[str, Any], inputs: Path, model_dir: Path) -> pd.DataFrame:
     """Train, write model.keras + spec.json (+ embedding.npy) into `model_dir`, return the epoch history."""
     keras.utils.set_random_seed(int(hp["seed"]))  # Python, NumPy and TensorFlow
+    tf.config.experimental.enable_op_determinism()  # same seed, same machine → same weights
     spec = load_spec(inputs)
     if isinstance(spec, BagSpec) != (hp["family"] in BAG_FAMILIES):
         wanted = "a bag-of-tokens folder (vectorize)" if hp["family"] in BAG_FAMILIES else "an id-sequence folder (tokenize)"
@@ -32,8 +40,10 @@ def fit(hp: dict[str, Any], inputs: Path, model_dir: Path) -> pd.DataFrame:
                         batch_size=int(hp["batch_size"]), callbacks=[stop, log_epoch], verbose=2)
     model_dir.mkdir()
     model.save(model_dir / "model.keras")
+    normalize_zip(model_dir / "model.keras", stable_keras_member)
     shutil.copy(inputs / "spec.json", model_dir / "spec.json")
     if (weights := embedding_matrix(model)) is not None:  # lets export_embeddings skip TensorFlow
         np.save(model_dir / "embedding.npy", weights)
     mlflow.log_metric("parameters", model.count_params())
     return pd.DataFrame(history.history).rename_axis("epoch").reset_index().assign(epoch=lambda d: d["epoch"] + 1)
+

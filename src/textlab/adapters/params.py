@@ -1,21 +1,66 @@
-"""Read params.yaml (the one source of every knob) for the stage that runs."""
+"""Read params.yaml (the one source of every knob) and check all of it before the stage touches anything."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from textlab.params_schema import ParamsError, validate_params
+
 PARAMS_FILE = Path("params.yaml")
 
 
+class ParamsLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2 floats, as DVC reads params.yaml: `1e-3` and `1e-05` (which
+    `dvc exp run -S` writes) are numbers, not the text YAML 1.1 makes of them."""
+
+
+ParamsLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)[eE][-+]?\d+$"),
+    list("-+0123456789."),
+)
+
+
 def load_params(path: Path = PARAMS_FILE) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    """The whole file, validated; `ParamsError` names every problem, or the line where the YAML breaks.
+
+    Every stage calls this first, so a bad value stops the run before any output is deleted or trained.
+    """
+    try:
+        params = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=ParamsLoader)  # noqa: S506 (a SafeLoader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise ParamsError(f"{where}: not valid YAML: {getattr(err, 'problem', None) or err}") from err
+    validate_params(params, where=str(path))
+    return params
 
 
 def model_params(params: dict[str, Any], key: str) -> dict[str, Any]:
-    """One architecture's settings: the shared `train` defaults overlaid with `models.<key>`."""
-    if key not in params.get("models", {}):
-        raise KeyError(f"params.yaml has no models.{key}; known: {sorted(params.get('models', {}))}")
-    return {**params["train"], **params["models"][key], "key": key}
+    """One Keras architecture's settings: the shared `train` defaults overlaid with `models.<key>`."""
+    return {**params["train"], **_entry(params, "models", key), "key": key}
+
+
+def baseline_params(params: dict[str, Any], key: str) -> dict[str, Any]:
+    """One scikit-learn baseline's settings as written; `textlab.baselines` fills in the rest."""
+    return {**_entry(params, "baselines", key), "key": key}
+
+
+def _entry(params: dict[str, Any], section: str, key: str) -> dict[str, Any]:
+    entries = params.get(section, {})
+    if key not in entries:
+        other = "baselines" if section == "models" else "models"
+        where = f" (it is under {other})" if key in params.get(other, {}) else ""
+        raise KeyError(f"params.yaml has no {section}.{key}{where}; known: {sorted(entries)}")
+    return entries[key]
+
+
+if __name__ == "__main__":  # `python -m textlab.adapters.params`: check the file before `dvc repro` deletes outputs
+    try:
+        load_params()
+    except ParamsError as err:
+        raise SystemExit(f"error: {err}") from None
+    print(f"{PARAMS_FILE}: ok")

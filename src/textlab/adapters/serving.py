@@ -1,64 +1,85 @@
-"""The exported model: an MLflow pyfunc that takes raw text and returns P(class 1).
+"""The exported model: an MLflow pyfunc that takes raw text and returns P(class 1) and a trust flag.
 
-It carries the whole model folder (a Keras model with its preprocessing spec, or a scikit-learn
-pipeline on raw text) and scores it with `load_scorer`, the same function the evaluate stage
-uses, so served predictions are the evaluated ones.
+It carries the whole model folder and scores it with the framework's `load_scorer`
+(`keras_scoring` or `sklearn_scoring`), the same function the evaluate stage uses, so served
+predictions are the evaluated ones. Keras, scikit-learn and skops are imported only by those
+modules, and only the one named in the logged `model_config` is loaded when serving.
 """
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+import importlib
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol
 
 import mlflow.pyfunc
 import numpy as np
 import pandas as pd
+from mlflow.exceptions import MlflowException
+
+from textlab.serving_input import TEXT_COLUMN, texts_from_input
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-SERVING_PACKAGES = ("mlflow", "tensorflow-cpu", "keras", "numpy", "pandas", "scipy", "scikit-learn")
-Scorer = Callable[[list[str]], np.ndarray]
+Framework = Literal["keras", "sklearn"]
+COMMON_PACKAGES = ("mlflow", "numpy", "pandas", "scipy")
+FRAMEWORK_PACKAGES: dict[str, tuple[str, ...]] = {"keras": ("tensorflow-cpu", "keras"),
+                                                  "sklearn": ("scikit-learn", "skops")}
 
 
-def load_scorer(model_dir: Path) -> Scorer:
-    """Raw texts → P(class 1), for a folder holding model.keras + spec.json or model.joblib."""
-    if (model_dir / "model.joblib").exists():
-        import joblib
+class Scorer(Protocol):
+    def probability(self, texts: list[str]) -> np.ndarray:
+        """float64 P(class 1) per text."""
+        ...
 
-        pipeline = joblib.load(model_dir / "model.joblib")
-        return lambda texts: pipeline.predict_proba(texts)[:, 1]
-    import keras
+    def known_tokens(self, texts: list[str]) -> np.ndarray:
+        """int64 count per text of the tokens (or n-grams) the model has a feature for; 0 = nothing known."""
+        ...
 
-    from textlab.features import spec_from_dict
 
-    model = keras.models.load_model(model_dir / "model.keras")
-    spec = spec_from_dict(json.loads((model_dir / "spec.json").read_text(encoding="utf-8")))
-    return lambda texts: model.predict(spec.transform(texts), verbose=0).ravel()
+def framework_scorer(framework: str, model_dir: Path) -> Scorer:
+    """Imports only the named framework's scoring module (so a Keras model never loads skops, and back)."""
+    if framework not in FRAMEWORK_PACKAGES:
+        raise ValueError(f"framework must be one of {sorted(FRAMEWORK_PACKAGES)}, got {framework!r}")
+    return importlib.import_module(f"textlab.adapters.{framework}_scoring").load_scorer(model_dir)
+
+
+def score(scorer: Scorer, texts: list[str]) -> pd.DataFrame:
+    """One row per text; no texts → the empty answer, without running the model (Keras and
+    scikit-learn both refuse zero rows)."""
+    if not texts:
+        return pd.DataFrame({"probability": np.empty(0, np.float64), "known_tokens": np.empty(0, np.int64)})
+    return pd.DataFrame({"probability": np.asarray(scorer.probability(texts), dtype=np.float64),
+                         "known_tokens": np.asarray(scorer.known_tokens(texts), dtype=np.int64)})
 
 
 class TextClassifier(mlflow.pyfunc.PythonModel):
-    """DataFrame with a `text` column → DataFrame with a `probability` column."""
+    """DataFrame with a `text` column → DataFrame with `probability` and `known_tokens` columns."""
 
     def load_context(self, context: Any) -> None:
-        self.score = load_scorer(Path(context.artifacts["model_dir"]))
+        self.scorer = framework_scorer(context.model_config["framework"], Path(context.artifacts["model_dir"]))
 
     def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
-        texts = model_input["text"].astype(str).tolist()
-        return pd.DataFrame({"probability": np.asarray(self.score(texts), dtype="float64")})
+        try:
+            texts = texts_from_input(model_input)
+        except ValueError as error:
+            # An MlflowException keeps the message in the scoring server's 400 answer; any other
+            # error becomes "unexpected error while evaluating the model" with a stack trace.
+            raise MlflowException.invalid_parameter_value(str(error)) from error
+        return score(self.scorer, texts)
 
 
-def pip_requirements() -> list[str]:
+def pip_requirements(framework: Framework) -> list[str]:
     """Pinned to what trained the model; passing them also skips MLflow's slow dependency inference."""
-    return [f"{name}=={version(name)}" for name in SERVING_PACKAGES]
+    return [f"{name}=={version(name)}" for name in (*COMMON_PACKAGES, *FRAMEWORK_PACKAGES[framework])]
 
 
-def log_text_model(model_dir: Path, examples: list[str]) -> Any:
-    """Log `model_dir` as the run's `model`, with signature and input example."""
+def log_text_model(model_dir: Path, framework: Framework, examples: list[str]) -> Any:
+    """Log `model_dir` as the run's `model`, with signature and input example; returns the ModelInfo."""
     from mlflow.models import infer_signature
 
-    example = pd.DataFrame({"text": examples})
-    output = pd.DataFrame({"probability": np.asarray(load_scorer(model_dir)(examples), dtype="float64")})
+    example = pd.DataFrame({TEXT_COLUMN: examples})
+    output = score(framework_scorer(framework, model_dir), examples)
     return mlflow.pyfunc.log_model(name="model", python_model=TextClassifier(), artifacts={"model_dir": str(model_dir)},
-                                   code_paths=[str(PACKAGE_DIR)], signature=infer_signature(example, output),
-                                   input_example=example, pip_requirements=pip_requirements())
+                                   model_config={"framework": framework}, code_paths=[str(PACKAGE_DIR)],
+                                   signature=infer_signature(example, output), input_example=example,
+                                   pip_requirements=pip_requirements(framework))

@@ -25,8 +25,6 @@ def main(name: str) -> None:
     params = load_params()["download"]
     if name not in SOURCES:
         raise KeyError(f"no corpus {name!r} in the registry; known: {sorted(SOURCES)}")
-    if not 1 <= int(params["retries"]) <= 20:
-        raise ValueError(f"download.retries must be in 1..20, got {params['retries']!r}")
     source = SOURCES[name]
     mirror = os.environ.get(MIRROR_ENV) or params.get("mirror")
     location = resolve_location(source, mirror)
@@ -37,7 +35,8 @@ def main(name: str) -> None:
             archive = staging / source.filename
             digest = fetch.fetch(location, archive, expected_sha256=expected,
                                  retries=int(params["retries"]), timeout_s=float(params["timeout_s"]))
-            members = fetch.extract_archive(archive, staging / "unpacked") if source.extract else []
+            members = fetch.extract_archive(archive, staging / "unpacked", max_members=int(params["max_members"]),
+                                            max_bytes=int(params["max_unpacked_mb"] * 2**20)) if source.extract else []
         mlflow.set_tags({"sha256": digest, "verified": str(expected is not None).lower()})
         mlflow.log_metrics({"bytes": archive_size(name, source.filename), "members": len(members)})
         print(f"download@{name}: {source.filename} sha256={digest} ({'verified' if expected else 'no checksum known'}), "

@@ -1,0 +1,19 @@
+"""evaluate_baseline@<corpus>-<model>: score one scikit-learn baseline on the raw test texts.
+
+The same metrics and plots as `evaluate`, from the baseline's served scorer (no TensorFlow).
+"""
+from __future__ import annotations
+
+from textlab.adapters import sklearn_scoring
+from textlab.adapters.cli import run_stage
+from textlab.adapters.evaluating import run_evaluation
+from textlab.adapters.params import baseline_params, load_params
+
+
+def main(key: str) -> None:
+    hp = baseline_params(load_params(), key)
+    run_evaluation(f"evaluate_baseline@{key}", key, hp["corpus"], sklearn_scoring.load_scorer)
+
+
+if __name__ == "__main__":
+    run_stage("evaluate_baseline", main)

@@ -1,0 +1,36 @@
+"""The README's `dvc exp run -S …` examples work as written: each override applies to params.yaml."""
+from __future__ import annotations
+
+import re
+import shlex
+
+import pytest
+import yaml
+
+from conftest import ROOT, copy_project, run, stage_env
+
+EXAMPLE = re.compile(r"`(dvc exp run (?:-S [^`]+))`")
+
+
+def readme_examples() -> list[str]:
+    return sorted(set(EXAMPLE.findall((ROOT / "README.md").read_text(encoding="utf-8"))))
+
+
+def test_the_readme_has_examples():
+    assert len(readme_examples()) >= 3
+
+
+@pytest.mark.e2e
+def test_every_readme_override_applies_to_the_params(tmp_path):
+    project = copy_project(tmp_path)
+    env = stage_env(project, "unused")
+    original = yaml.safe_load((project / "params.yaml").read_text())
+    for command in readme_examples():
+        args = shlex.split(command)
+        # --queue applies the overrides and stashes the experiment without running it.
+        queued = run([*args[:3], "--queue", *args[3:]], project, env)
+        assert queued.returncode == 0, (command, queued.stderr[-1500:])
+    listed = run(["dvc", "queue", "status"], project, env).stdout
+    assert listed.count("Queued") == len(readme_examples()), listed
+    run(["dvc", "queue", "remove", "--queued"], project, env)
+    assert yaml.safe_load((project / "params.yaml").read_text()) == original  # the workspace is untouched

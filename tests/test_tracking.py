@@ -1,0 +1,60 @@
+"""Tracking helpers and atomic writes."""
+from __future__ import annotations
+
+import pytest
+
+from textlab import tracking
+from textlab.adapters.files import atomic_path, write_json
+
+
+def test_tracking_helpers_shape_params_tags_and_locations():
+    assert tracking.flatten_params({"a": {"b": 1, "c": [1, 2]}, "d": None}) == {"a.b": "1", "a.c": "[1, 2]", "d": "None"}
+    tags = tracking.stage_tags("train@x", "abc", True, {"data/raw": "f00"})
+    assert tags == {"dvc.stage": "train@x", "git.commit": "abc", "git.dirty": "true", "dvc.dep.data/raw": "f00"}
+    assert tracking.artifact_location("http://127.0.0.1:5000", "file:///p/mlartifacts", "names") == \
+        "mlflow-artifacts:/textlab-names"
+    assert tracking.artifact_location("sqlite:///m.db", "file:///p/mlartifacts", "names") == \
+        "file:///p/mlartifacts/textlab-names"
+
+def test_atomic_path_leaves_the_old_output_when_the_writer_fails(tmp_path):
+    target = tmp_path / "out"
+    with atomic_path(target) as folder:
+        folder.mkdir()
+        (folder / "a.txt").write_text("old")
+    with pytest.raises(RuntimeError, match="killed"):
+        with atomic_path(target) as folder:
+            folder.mkdir()
+            (folder / "a.txt").write_text("half")
+            raise RuntimeError("killed mid-write")
+    assert (target / "a.txt").read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary left behind
+    write_json(tmp_path / "m.json", {"b": 1})
+    assert (tmp_path / "m.json").read_text() == '{\n  "b": 1\n}\n'
+
+
+def test_a_killed_writers_temporary_is_removed_by_the_next_write(tmp_path):
+    stale = tmp_path / ".model.abc123.tmp"
+    (stale / "model").mkdir(parents=True)
+    other = tmp_path / ".other.abc123.tmp"
+    other.mkdir()
+    with atomic_path(tmp_path / "model") as folder:
+        folder.mkdir()
+    assert not stale.exists() and other.exists()  # only the same target's leftovers
+
+
+def test_normalize_zip_makes_identical_content_byte_identical(tmp_path):
+    import time
+    import zipfile
+
+    from textlab.adapters.files import normalize_zip
+
+    paths = []
+    for name in ("a.zip", "b.zip"):
+        with zipfile.ZipFile(tmp_path / name, "w") as archive:
+            archive.writestr("meta.json", f'{{"saved": "{time.time()}"}}')
+            archive.writestr("weights", b"\x00\x01")
+        normalize_zip(tmp_path / name, lambda member, data: b"{}" if member == "meta.json" else data)
+        paths.append(tmp_path / name)
+        time.sleep(2.1)  # zip timestamps have two-second resolution: the raw entries must differ
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    assert zipfile.ZipFile(paths[0]).read("weights") == b"\x00\x01"
