@@ -1,4 +1,7 @@
-"""Corpus parsing and splitting (pure functions), and the registry checked against the mirror and params.yaml."""
+"""The pure side of getting corpora: where files come from, which checksums and archives to trust,
+parsing and splitting; and the registry checked against the mirror and params.yaml.
+
+The network and disk side of downloads is tested in test_fetch.py."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,9 +10,21 @@ import pandas as pd
 import pytest
 import yaml
 
-from textlab.corpora import SOURCES, CorpusFormatError, names_table, parse_name_list
-from textlab.fetching import SUMS_FILENAME, parse_sha256sums
+from textlab.corpora import SOURCES, CorpusFormatError, Source, names_table, parse_name_list
+from textlab.fetching import (
+    SUMS_FILENAME,
+    archive_limit_reason,
+    check_archive_limits,
+    expected_sha256,
+    parse_sha256sums,
+    resolve_location,
+    unpacked_size_reason,
+    unsafe_member_reason,
+)
 from textlab.splits import split_table
+
+SOURCE = Source("demo", "https://example.org/data/demo.bin", "demo.bin", sha256="ab" * 32)
+MiB = 2**20
 
 
 def test_name_list_skips_comments_and_blank_lines_and_keeps_inner_spaces():
@@ -49,6 +64,69 @@ def test_every_source_params_name_is_registered():
     params = yaml.safe_load(Path("params.yaml").read_text(encoding="utf-8"))
     named = set(params["download"]["sources"]) | {p["source"] for p in params.get("pretrained", {}).values()}
     assert named - set(SOURCES) == set()
+
+
+@pytest.mark.parametrize("mirror, expected", [
+    (None, SOURCE.url), ("", SOURCE.url),
+    ("http://m.lan/corpora", "http://m.lan/corpora/demo.bin"),
+    ("https://m.lan/corpora//", "https://m.lan/corpora/demo.bin"),
+    ("file:///srv/corpora/", "file:///srv/corpora/demo.bin"),
+    ("/srv/corpora/", "/srv/corpora/demo.bin"),
+    ("rel/corpora", str(Path("rel/corpora/demo.bin"))),
+])
+def test_location_canonical_or_on_mirror(mirror: str | None, expected: str) -> None:
+    assert resolve_location(SOURCE, mirror) == expected
+
+
+def test_sha256sums_parse_both_modes() -> None:
+    text = f"{'A' * 64}  plain.txt\n\n{'b' * 64} *with space.zip\r\n"
+    assert parse_sha256sums(text) == {"plain.txt": "a" * 64, "with space.zip": "b" * 64}
+
+
+@pytest.mark.parametrize("bad", ["xyz  file", f"{'a' * 63}  short", f"{'a' * 64}glued", f"{'a' * 64}  ",
+                                 f"{'d' * 64}  ok"])  # the last lists 'ok' again with another checksum
+def test_sha256sums_malformed_line_is_named(bad: str) -> None:
+    with pytest.raises(ValueError, match=r"^SHA256SUMS:3: "):
+        parse_sha256sums(f"{'c' * 64}  ok\n\n{bad}\n")
+
+
+def test_mirror_checksum_wins_over_registry() -> None:
+    assert expected_sha256(SOURCE, {"demo.bin": "C" * 64}) == "c" * 64
+    assert expected_sha256(SOURCE, {"other.bin": "c" * 64}) == "ab" * 32
+    assert expected_sha256(Source("x", "https://x.org/x", "x"), {}) is None
+
+
+@pytest.mark.parametrize("name, link, special, words", [
+    ("/etc/passwd", False, False, "absolute"), ("C:\\evil", False, False, "absolute"),
+    ("a/../../evil", False, False, "'..'"), ("..\\evil", False, False, "'..'"),
+    ("a/link", True, False, "link"), ("a/fifo", False, True, "FIFO"), ("", False, False, "empty"),
+])
+def test_unsafe_members(name: str, link: bool, special: bool, words: str) -> None:
+    assert words in (unsafe_member_reason(name, is_link=link, is_special=special) or "")
+    assert unsafe_member_reason("./names/a..b.txt", is_link=False, is_special=False) is None
+
+
+@pytest.mark.parametrize("found, limits, words", [
+    ((5, 10 * MiB), {}, None),  # at both caps: allowed
+    ((6, 0), {}, "it holds 6 members, more than the limit of 5 (download.max_members)"),
+    ((6, 0), {"counted_all": False}, "it holds at least 6 members, more than the limit of 5"),
+    ((5, 10 * MiB + 1), {}, "declare 10,485,761 bytes (10.0 MiB) unpacked, more than the limit of "
+                            "10,485,760 bytes (10.0 MiB, download.max_unpacked_mb)"),
+])
+def test_archive_limit_reasons(found: tuple[int, int], limits: dict[str, bool], words: str | None) -> None:
+    reason = archive_limit_reason(*found, max_members=5, max_bytes=10 * MiB, **limits)
+    assert reason is None if words is None else words in (reason or "")
+
+
+def test_running_size_reason_and_bad_caps() -> None:
+    assert unpacked_size_reason(MiB, 10, "a.bin", max_bytes=MiB) is None
+    assert unpacked_size_reason(MiB + 1, 10, "a.bin", max_bytes=MiB) == (
+        "unpacking 'a.bin' went past the limit of 1,048,576 bytes (1.0 MiB, download.max_unpacked_mb) "
+        "although the archive declares 10 bytes (0.0 MiB) in all")
+    with pytest.raises(ValueError, match="download.max_members must be at least 1, got 0"):
+        check_archive_limits(0, MiB)
+    with pytest.raises(ValueError, match="download.max_unpacked_mb must allow at least one byte"):
+        check_archive_limits(1, 0)
 
 
 def _table(n: int = 400) -> pd.DataFrame:

@@ -21,6 +21,7 @@ EXEMPT = {
     "src/textlab/adapters/cli.py": "argument parsing and error printing",
     "src/textlab/adapters/params.py": "params loading; the values themselves are `params:` deps",
     "src/textlab/params_schema.py": "params validation: it can refuse a run, never change an output",
+    "src/textlab/params_check.py": "params validation: it can refuse a run, never change an output",
     "src/textlab/adapters/files.py": "atomic-write helpers",
     "src/textlab/adapters/tracking.py": "MLflow run bookkeeping",
     "src/textlab/tracking.py": "MLflow tags and names",

@@ -17,13 +17,13 @@ from textlab import params_schema
 from textlab.adapters.params import baseline_params, load_params, model_params
 from textlab.baselines import NBSVM_DEFAULTS, TFIDF_LOGREG_DEFAULTS
 from textlab.families import CLASSICAL_FAMILIES, KERAS_FAMILIES
+from textlab.params_check import validate_params
 from textlab.params_schema import (
     BASELINE_MODELS,
     KERAS_MODELS,
     Activation,
     ParamsError,
     Train,
-    validate_params,
 )
 
 REAL = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))

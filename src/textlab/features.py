@@ -76,9 +76,9 @@ def fit_sequence_spec(train_texts: list[str], *, maxlen: int | None, padding: te
         raise ValueError(f"ngram_range must be 1, 2 or 3, got {ngram_range!r}")
     tokens = [TOKENIZERS[level](t, lowercase) for t in train_texts]
     grams = tuple(text.fit_ngram_vocabulary(tokens, ngram_range, max_ngrams)) if ngram_range > 1 else ()
-    longest = max((len(t) for t in tokens), default=0)
-    text.pad([], maxlen or max(longest, 1), padding, truncating)  # validates maxlen and sides before any work
-    return SequenceSpec(tuple(text.fit_vocabulary(tokens, max_tokens)), maxlen or longest, padding, truncating,
+    length = maxlen if maxlen is not None else max(max((len(t) for t in tokens), default=0), 1)
+    text.pad([], length, padding, truncating)  # validates maxlen (0 is an error, not "no limit") and sides
+    return SequenceSpec(tuple(text.fit_vocabulary(tokens, max_tokens)), length, padding, truncating,
                         lowercase, level, ngram_range, grams)
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import yaml
 
-from textlab.params_schema import ParamsError, validate_params
+from textlab.params_check import validate_params
+from textlab.params_schema import ParamsError
 
 PARAMS_FILE = Path("params.yaml")
 
