@@ -21,6 +21,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	touch $@
 
 repro: setup
+	python -m textlab.adapters.params   # every param checked before DVC touches an output
 	dvc repro
 
 test: setup
