@@ -43,12 +43,11 @@ def test_the_real_params_yaml_validates():
     assert load_params(ROOT / "params.yaml") == REAL
 
 
-def test_yaml_reads_an_exponent_without_a_dot_as_text_and_the_message_says_how_to_write_it():
-    written = yaml.safe_load("learning_rate: 1e-3")
-    assert written == {"learning_rate": "1e-3"}  # PyYAML follows YAML 1.1: a float needs a dot
+def test_a_quoted_exponent_is_text_and_the_message_says_to_remove_the_quotes():
+    written = yaml.safe_load("learning_rate: '1e-3'")
     assert problems(lambda p: p["models"]["names-bilstm"].update(written)) == [
         "params.yaml: models.names-bilstm.learning_rate = '1e-3': expected a number > 0; "
-        "YAML reads 1e-3 as text — write 1.0e-3 or 0.001"]
+        "it is quoted, so YAML reads it as text — remove the quotes"]
 
 
 CASES: dict[str, tuple[Edit, str]] = {

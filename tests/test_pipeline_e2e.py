@@ -5,8 +5,6 @@ The tests run in file order and share one copy: first a cold repro, then what us
 from __future__ import annotations
 
 import json
-import re
-import sqlite3
 from pathlib import Path
 
 import numpy as np

@@ -10,7 +10,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-import yaml
 
 from conftest import ROOT, run, stage_env
 

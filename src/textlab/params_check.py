@@ -6,7 +6,6 @@ from __future__ import annotations
 import difflib
 import re
 import types
-from decimal import Decimal
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -17,7 +16,6 @@ from textlab.params_schema import BASELINE_MODELS, KERAS_MODELS, WHERE, Embedded
 Problem = tuple[tuple[Any, ...], Any, str]  # dotted-key parts, value as written (UNSHOWN: none), what is wrong
 UNSHOWN = object()
 UNIONS = (Union, types.UnionType)
-EXPONENT = re.compile(r"[-+]?\d+(\.\d*)?[eE][-+]?\d+")  # YAML 1.1 floats need a dot and a signed exponent
 KINDS = {"view": "a view (features/<view>)", "pretrained": "a pretrained view (features/<pretrained key>)",
          "bow": "a bag-of-tokens folder (features/<corpus>-bow/<mode>)", "split": "the split texts (split/<corpus>)"}
 REFERENCES = ("corpus", "family", "inputs", "view", "source")  # keys naming another entry, a family or a folder
@@ -129,16 +127,13 @@ def _value_at(params: Any, keys: tuple[Any, ...]) -> Any:
 
 
 def _hint(value: Any, field: FieldInfo | None, expected: str) -> str:
-    """Why a plausible value was refused: a null where a default applies, or a number that YAML read as text."""
+    """Why a plausible value was refused: a null where a default applies, or a quoted number.
+
+    `load_params` reads `1e-3` as a number (YAML 1.2, as DVC does), so a numeric string was quoted."""
     if value is None:
         return "; leave the key out to use the default" if field is not None and not field.is_required() else ""
     if not isinstance(value, str) or not re.search(r"\b(number|integer)\b", expected):
         return ""
-    if EXPONENT.fullmatch(value.strip()):
-        mantissa, exponent = re.split("[eE]", value.strip())
-        written = f"{mantissa if '.' in mantissa else mantissa + '.0'}e{'' if exponent[0] in '+-' else '+'}{exponent}"
-        plain = f"{Decimal(value.strip()):f}"
-        return f"; YAML reads {value} as text — write {written + ' or ' if 'number' in expected else ''}{plain}"
     try:
         float(value)
     except ValueError:

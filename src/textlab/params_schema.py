@@ -3,7 +3,7 @@
 `textlab.params_check.validate_params` checks the whole file against these models at once and raises
 `ParamsError` listing every problem, one a line, each naming the dotted key, the value as written and
 what is allowed. Numbers are strict: text
-such as '0.2' is never coerced (PyYAML, a YAML 1.1 reader, also reads 1e-3 as text) and true/false
+such as '0.2' is never coerced (`load_params` reads 1e-3 as a number, as DVC does) and true/false
 are not integers. Optional keys take their defaults when left out; an explicit null is refused unless
 null has a meaning of its own, since the code reads `hp.get(name, default)` and null would reach it.
 """
