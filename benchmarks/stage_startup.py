@@ -11,7 +11,8 @@ import subprocess
 import sys
 import time
 
-STAGES = ["download", "split", "tokenize", "vectorize", "train", "evaluate", "export_embeddings", "report"]
+STAGES = ["download", "split", "tokenize", "vectorize", "pretrained", "train", "train_baseline", "evaluate",
+          "evaluate_baseline", "export_embeddings", "report"]
 
 
 def median_seconds(code: str, runs: int) -> float:
