@@ -96,7 +96,7 @@ def shrink_params(project: Path) -> None:
     params["baselines"] = {key: params["baselines"][key] for key in BASELINES}
     for key in NAMES_MODELS + IMDB_MODELS:
         params["models"][key].update(epochs=3, patience=1)
-    params["corpora"]["names"]["vectorize"]["modes"] = ["binary", "tfidf"]
+    params["bags"]["names"]["modes"] = ["binary", "tfidf"]
     imdb = params["corpora"]["imdb"]
     imdb["split"]["limit"] = 100
     imdb["checks"].update(max_oov_rate=0.6, text_words={"min": 1, "max": 3000, "median": [50, 400]})

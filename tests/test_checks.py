@@ -235,3 +235,58 @@ def test_duplicate_check_names_are_refused(validate) -> None:
     frame = pd.DataFrame({"label": [0, 1]})
     with pytest.raises(ValueError, match="unique"):
         validate.run_checks([C.Check("a", frame, []), C.Check("a", frame, [])], suite_prefix="p")
+
+
+# --------------------------------------------------------------------------- running texts (language models)
+
+
+def text_parts(text: str, cuts: tuple[int, int]) -> dict[str, pd.DataFrame]:
+    bounds = {"train": (0, cuts[0]), "val": (cuts[0], cuts[1]), "test": (cuts[1], len(text))}
+    return {name: pd.DataFrame({"text": [text[a:b]], "start": [a], "end": [b]}) for name, (a, b) in bounds.items()}
+
+
+def text_checks(stream: np.ndarray, parts: dict[str, pd.DataFrame], maxlen: int = 4, step: int = 2) -> list[C.Check]:
+    from textlab.language import sliding_windows
+
+    x, y = sliding_windows(stream, maxlen, step)
+    return [C.Check("parts", C.summarise_text_parts(parts), C.text_part_expectations(len(parts))),
+            C.Check("windows", C.summarise_windows(x, y, len(stream), step), C.window_expectations(len(x), maxlen, 9)),
+            C.Check("oov", C.oov_share_frame(stream), C.oov_expectations(0.1))]
+
+
+def test_a_clean_running_text_passes_its_checks(validate) -> None:
+    stream = np.array([2, 3, 4, 5, 6, 7, 8, 2, 3, 4, 5, 6, 7, 8], np.int32)
+    summary = validate.run_checks(text_checks(stream, text_parts("abcdefghij", (6, 8))), suite_prefix="t")
+    assert summary["success"], summary
+
+
+@pytest.mark.parametrize("defect,check,column", [
+    ("overlapping parts", "parts", "gap"),
+    ("window across a part boundary", "windows", "expected_windows"),
+    ("padding inside a window", "windows", "min_id"),
+    ("an id beyond the vocabulary", "windows", "max_id"),
+    ("too much OOV", "oov", "is_oov"),
+])
+def test_each_running_text_defect_is_caught(validate, defect, check, column) -> None:
+    stream = np.array([2, 3, 4, 5, 6, 7, 8, 2, 3, 4, 5, 6, 7, 8], np.int32)
+    parts = text_parts("abcdefghij", (6, 8))
+    checks = text_checks(stream, parts)
+    if defect == "overlapping parts":
+        parts["val"]["start"] = 5
+        checks = text_checks(stream, parts)
+    elif defect == "window across a part boundary":  # the windows of train + val counted as train's
+        from textlab.language import sliding_windows
+
+        x, y = sliding_windows(np.concatenate([stream, stream]), 4, 2)
+        checks[1] = C.Check("windows", C.summarise_windows(x, y, len(stream), 2), C.window_expectations(len(x), 4, 9))
+    elif defect == "padding inside a window":
+        checks = text_checks(np.where(np.arange(len(stream)) == 3, 0, stream).astype(np.int32), parts)
+    elif defect == "an id beyond the vocabulary":
+        checks = text_checks(np.where(np.arange(len(stream)) == 3, 9, stream).astype(np.int32), parts)
+    else:
+        checks = text_checks(np.where(np.arange(len(stream)) < 3, 1, stream).astype(np.int32), parts)
+    with pytest.raises(validate.DataCheckError) as info:
+        validate.run_checks(checks, suite_prefix="t")
+    failed = {(f["column"]) for f in info.value.summary["checks"][check]["failed"]}
+    assert column in failed, info.value.summary["checks"][check]
+    assert all(info.value.summary["checks"][other]["success"] for other in info.value.summary["checks"] if other != check)

@@ -66,7 +66,7 @@ def test_every_configured_architecture_builds_and_answers_from_its_input(keras_m
 
 def test_every_model_has_a_known_family_and_its_inputs_exist_in_the_dag():
     produced = {f"features/{view}" for view in PARAMS["views"]} | {f"features/{key}" for key in PARAMS["pretrained"]}
-    produced |= {f"features/{c}-bow/{mode}" for c, p in PARAMS["corpora"].items() for mode in p["vectorize"]["modes"]}
+    produced |= {f"features/{c}-bow/{mode}" for c, p in PARAMS["bags"].items() for mode in p["modes"]}
     produced |= {f"split/{c}" for c in PARAMS["corpora"]}
     for key, hp in PARAMS["models"].items():
         assert trainer_module({**hp, "key": key}) in ("keras_training", "sklearn_training")

@@ -21,6 +21,7 @@ from textlab.params_check import validate_params
 from textlab.params_schema import (
     BASELINE_MODELS,
     KERAS_MODELS,
+    LANGUAGE_MODELS,
     Activation,
     ParamsError,
     Train,
@@ -115,8 +116,32 @@ CASES: dict[str, tuple[Edit, str]] = {
         lambda p: p["models"].update({"dense_bow": p["models"].pop("names-dense_bow")}),
         "params.yaml: models.dense_bow: the key must start with 'names-', the entry's corpus"),
     "a corpus without a corpora entry": (
-        lambda p: p["models"]["names-lstm"].update(corpus="nietzsche"),
-        "params.yaml: models.names-lstm.corpus = 'nietzsche': expected a key of corpora: names, imdb"),
+        lambda p: p["models"]["names-lstm"].update(corpus="shakespeare"),
+        "params.yaml: models.names-lstm.corpus = 'shakespeare': expected a key of corpora: names, imdb, nietzsche, "
+        "alice"),
+    "a step on a labelled corpus's view": (
+        lambda p: p["views"]["names-chars"].update(step=3),
+        "params.yaml: views.names-chars.step = 3: only a text corpus's view cuts windows; remove it"),
+    "a text corpus's view without a step": (
+        lambda p: p["views"]["nietzsche-chars"].pop("step"),
+        "params.yaml: views.nietzsche-chars.step: missing; a text corpus's view cuts windows every `step` tokens"),
+    "a language model reading a classifier's view": (
+        lambda p: p["language_models"]["nietzsche-char_lstm"].update(inputs="features/names-chars"),
+        "params.yaml: language_models.nietzsche-char_lstm.inputs = 'features/names-chars': that is a view "
+        "(features/<view>), but family lm_rnn reads a text view (features/<view> of a text corpus): "
+        "features/nietzsche-chars"),
+    "a classifier reading a text view": (
+        lambda p: p["models"]["names-lstm"].update(inputs="features/nietzsche-chars"),
+        "params.yaml: models.names-lstm.inputs = 'features/nietzsche-chars': that is a text view"),
+    "an n-gram order out of range": (
+        lambda p: p["ngram_models"]["alice-kneser_ney3"].update(order=1),
+        "params.yaml: ngram_models.alice-kneser_ney3.order = 1: expected an integer from 2 to 8"),
+    "bags of a text corpus": (
+        lambda p: p["bags"].update(alice={"modes": ["binary"]}),
+        "params.yaml: bags.alice: alice is a text corpus: it has no labels to bag"),
+    "text shares that leave no training text": (
+        lambda p: p["corpora"]["alice"]["split"].update(val_share=0.5, test_share=0.5),
+        "params.yaml: corpora.alice.split"),
     "embedding_dim beside pretrained vectors": (
         lambda p: p["models"]["imdb-glove_frozen"].update(embedding_dim=50),
         "params.yaml: models.imdb-glove_frozen.embedding_dim = 50: the pretrained vectors set the width; remove it"),
@@ -128,8 +153,9 @@ CASES: dict[str, tuple[Edit, str]] = {
         "params.yaml: pretrained.imdb-glove50.view = 'names-chars': that view belongs to corpus names, "
         "but the entry's corpus is imdb"),
     "pretrained vectors that are not downloaded": (
-        lambda p: p["download"].update(sources=["names", "imdb"]),
-        "params.yaml: pretrained.imdb-glove50.source = 'glove': expected an entry of download.sources: names, imdb"),
+        lambda p: p["download"]["sources"].remove("glove"),
+        "params.yaml: pretrained.imdb-glove50.source = 'glove': expected an entry of download.sources: names, imdb, "
+        "nietzsche, alice"),
     "a source missing from the registry": (
         lambda p: p["download"]["sources"].append("wikipedia"),
         "params.yaml: download.sources = 'wikipedia': expected a registry name: names, imdb, glove"),
@@ -199,7 +225,7 @@ def test_no_malformed_value_anywhere_crashes_the_validator_and_a_list_of_mapping
 
 @pytest.mark.parametrize("odd", [None, [], "text"])
 def test_a_file_that_is_no_mapping_is_one_line(odd):
-    with pytest.raises(ParamsError, match=r"^params.yaml: expected a mapping of download, corpora, views,"):
+    with pytest.raises(ParamsError, match=r"^params.yaml: expected a mapping of download, corpora, bags, views,"):
         validate_params(odd)
 
 
@@ -229,8 +255,10 @@ def test_model_params_overlay_train_and_baseline_params_do_not():
 
 
 def test_the_schema_knows_exactly_the_families_and_baseline_knobs_of_the_code():
-    assert set(KERAS_MODELS) == set(KERAS_FAMILIES) and set(BASELINE_MODELS) == set(CLASSICAL_FAMILIES)
-    assert all(set(Train.model_fields) < set(model.model_fields) for model in KERAS_MODELS.values())
+    assert set(KERAS_MODELS) | set(LANGUAGE_MODELS) == set(KERAS_FAMILIES)
+    assert set(BASELINE_MODELS) == set(CLASSICAL_FAMILIES)
+    assert all(set(Train.model_fields) < set(model.model_fields)
+               for model in [*KERAS_MODELS.values(), *LANGUAGE_MODELS.values()])
     shared = {"corpus", "family", "inputs"}
     assert set(BASELINE_MODELS["tfidf_logreg"].model_fields) - shared == set(TFIDF_LOGREG_DEFAULTS)
     assert set(BASELINE_MODELS["nbsvm"].model_fields) - shared == set(NBSVM_DEFAULTS)

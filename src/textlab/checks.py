@@ -143,6 +143,41 @@ def disjoint_splits_frame(texts_by_split: Mapping[str, Sequence[str]]) -> pd.Dat
     return pd.concat(parts, ignore_index=True)
 
 
+def summarise_text_parts(parts: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per contiguous part of a running text: its length and the gap to the previous part's end.
+
+    A gap other than 0 means a part overlaps (negative) or skips (positive) text of its neighbour.
+    """
+    rows, previous_end = [], 0
+    for name, part in parts.items():
+        start, end = int(part["start"].iloc[0]), int(part["end"].iloc[0])
+        rows.append({"split": name, "rows": len(part), "characters": len(part["text"].iloc[0]),
+                     "span": end - start, "gap": start - previous_end})
+        previous_end = end
+    return pd.DataFrame(rows)
+
+
+def summarise_windows(x: np.ndarray, y: np.ndarray, n_ids: int, step: int) -> pd.DataFrame:
+    """One row per training window: id range of the window and of its target, and its OOV count.
+
+    `expected_windows` is how many windows of x.shape[1] ids every `step` fit in this split's own
+    `n_ids` ids: a window cut across a split boundary would change the count.
+    """
+    x, y = np.asarray(x), np.asarray(y)
+    if x.ndim != 2 or y.ndim != 1 or len(x) != len(y):
+        raise ValueError(f"expected windows x [n, maxlen] and targets y [n], got {x.shape} and {y.shape}")
+    maxlen = x.shape[1]
+    expected = (n_ids - maxlen - 1) // step + 1 if n_ids > maxlen else 0
+    return pd.DataFrame({
+        "min_id": x.min(axis=1).astype(np.int64),
+        "max_id": x.max(axis=1).astype(np.int64),
+        "target": y.astype(np.int64),
+        "n_oov": (x == OOV_ID).sum(axis=1).astype(np.int64),
+        "width": np.full(len(x), maxlen, np.int64),
+        "expected_windows": np.full(len(x), expected, np.int64),
+    })
+
+
 # --------------------------------------------------------------------------- expectations
 
 
@@ -265,3 +300,46 @@ def label_count_expectations(n_rows: int, rows_per_label: int) -> list[Any]:
         _described(ex.ExpectColumnMeanToBeBetween, f"{rows_per_label} rows of each label", column="label",
                    min_value=rows_per_label / n_rows, max_value=rows_per_label / n_rows),
     ]
+
+
+def text_part_expectations(n_parts: int) -> list[Any]:
+    """For `summarise_text_parts`: one non-empty row per part, parts back to back from the text's start."""
+    ex = _gx()
+    return [
+        _row_count(n_parts),
+        _described(ex.ExpectColumnValuesToBeInSet, "one row per part", column="rows", value_set=[1]),
+        _described(ex.ExpectColumnValuesToBeBetween, "no empty part", column="characters", min_value=1),
+        _described(ex.ExpectColumnValuesToBeInSet, "parts are contiguous: no overlap, no skipped text",
+                   column="gap", value_set=[0]),
+        _described(ex.ExpectColumnPairValuesToBeEqual, "each part holds exactly its span of the text",
+                   column_A="characters", column_B="span"),
+    ]
+
+
+def window_expectations(n_rows: int, maxlen: int, vocab_size: int) -> list[Any]:
+    """For `summarise_windows`: shape, ids and targets inside the vocabulary, no window across a boundary."""
+    ex = _gx()
+    return [
+        _row_count(n_rows),
+        _described(ex.ExpectColumnValuesToBeInSet, f"every window holds {maxlen} ids", column="width",
+                   value_set=[maxlen]),
+        _described(ex.ExpectColumnValuesToBeBetween, "window ids are real tokens or OOV (no padding)",
+                   column="min_id", min_value=OOV_ID),
+        _described(ex.ExpectColumnValuesToBeBetween, f"window ids lie below vocab_size={vocab_size}",
+                   column="max_id", max_value=vocab_size - 1),
+        _described(ex.ExpectColumnValuesToBeBetween, f"every target id is in the vocabulary [1, {vocab_size})",
+                   column="target", min_value=OOV_ID, max_value=vocab_size - 1),
+        _described(ex.ExpectColumnValuesToBeInSet, "windows stay inside their split (count fits the split's length)",
+                   column="expected_windows", value_set=[n_rows]),
+    ]
+
+
+def oov_share_frame(ids: np.ndarray) -> pd.DataFrame:
+    """One row per token of a split's id stream: whether it is out of vocabulary (OOV counted, not hidden)."""
+    return pd.DataFrame({"is_oov": (np.asarray(ids) == OOV_ID).astype(np.float64)})
+
+
+def oov_expectations(max_oov_rate: float) -> list[Any]:
+    ex = _gx()
+    return [_described(ex.ExpectColumnMeanToBeBetween, f"share of out-of-vocabulary tokens at most {max_oov_rate}",
+                       column="is_oov", min_value=0.0, max_value=max_oov_rate)]

@@ -50,6 +50,10 @@ SOURCES: dict[str, Source] = {
 }
 
 
+# Running texts for language models (contiguous splits, no labels); the other corpora are labelled texts.
+TEXT_CORPORA = ("nietzsche", "alice")
+
+
 class CorpusFormatError(ValueError):
     """A corpus file does not have the shape its parser expects; the message says where."""
 
@@ -133,6 +137,27 @@ def imdb_table(reviews: Iterable[tuple[str, bytes]], limit: int | None = None) -
     if limit is not None:
         table = table.groupby(["split", "label"], dropna=False, sort=False).head(limit).reset_index(drop=True)
     return table.astype({"label": "Int8"})
+
+
+GUTENBERG_START = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK\b.*$", re.M | re.I)
+GUTENBERG_END = re.compile(r"^\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK\b.*$", re.M | re.I)
+# Older e-texts close the body with "End of (the) Project Gutenberg('s) EBook of …" above the END line.
+GUTENBERG_TRAILER = re.compile(r"^End of (?:the |this )?Project Gutenberg\b.*\Z", re.M | re.I)
+
+
+def gutenberg_body(text: str, where: str) -> str:
+    """The e-text between the `*** START OF … ***` and `*** END OF … ***` lines, LF line ends, stripped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    start = GUTENBERG_START.search(text)
+    if start is None:
+        raise CorpusFormatError(f"{where}: no '*** START OF THE PROJECT GUTENBERG EBOOK … ***' line")
+    end = GUTENBERG_END.search(text, start.end())
+    if end is None:
+        raise CorpusFormatError(f"{where}: no '*** END OF THE PROJECT GUTENBERG EBOOK … ***' line after START")
+    body = GUTENBERG_TRAILER.sub("", text[start.end():end.start()].strip()).strip()
+    if not body:
+        raise CorpusFormatError(f"{where}: nothing between the Project Gutenberg START and END lines")
+    return body
 
 
 def glove_vectors(lines: Iterable[str], wanted: set[str], where: str) -> dict[str, list[float]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-KERAS_FAMILIES = ("dense", "rnn", "conv1d", "flatten", "pooled")
+KERAS_FAMILIES = ("dense", "rnn", "conv1d", "flatten", "pooled", "lm_rnn")
 CLASSICAL_FAMILIES = ("tfidf_logreg", "nbsvm")
 
 

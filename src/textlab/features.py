@@ -48,6 +48,11 @@ class SequenceSpec:
     def transform(self, texts: list[str]) -> np.ndarray:
         return text.pad(self.ids(texts), self.maxlen, self.padding, self.truncating)
 
+    def detokenize(self, ids: list[int]) -> str:
+        """Ids back to text: characters joined as they are, words by spaces; padding is dropped, OOV shows as [UNK]."""
+        tokens = [self.vocabulary[i] for i in ids if text.PAD_ID < i < len(self.vocabulary)]
+        return ("" if self.level == "char" else " ").join(tokens)
+
 
 @dataclass(frozen=True)
 class BagSpec:

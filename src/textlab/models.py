@@ -97,8 +97,26 @@ def build_pooled(hp: dict[str, Any], vocab_size: int, maxlen: int, pretrained: n
     return keras.Model(inputs, _output(x), name=hp["key"])
 
 
+def build_lm_rnn(hp: dict[str, Any], vocab_size: int, maxlen: int, pretrained: np.ndarray | None = None) -> keras.Model:
+    """Window of ids → Embedding → recurrent layers → softmax over the vocabulary: P(next token).
+
+    Integer ids in, so no one-hot tensor of windows × maxlen × vocabulary is ever materialised; a
+    prompt shorter than the window is pre-padded, and the mask keeps padding out of the state.
+    """
+    cell = RECURRENT_CELLS[hp["cell"]]
+    inputs = keras.Input(shape=(maxlen,), dtype="int32", name="ids")
+    x = _embedding(hp, vocab_size, pretrained, mask_zero=True)(inputs)
+    sizes = list(hp["units"])
+    for depth, units in enumerate(sizes):
+        x = cell(units, return_sequences=depth < len(sizes) - 1, dropout=hp.get("dropout", 0.0),
+                 recurrent_dropout=hp.get("recurrent_dropout", 0.0))(x)
+    return keras.Model(inputs, layers.Dense(vocab_size, activation="softmax", name="next_token")(x), name=hp["key"])
+
+
 FAMILIES: dict[str, Builder] = {"dense": build_dense, "rnn": build_rnn, "conv1d": build_conv1d,
-                                "flatten": build_flatten, "pooled": build_pooled}
+                                "flatten": build_flatten, "pooled": build_pooled, "lm_rnn": build_lm_rnn}
+# The loss each family is trained with: a class probability by default, the next token's id for language models.
+LOSSES: dict[str, str] = {"lm_rnn": "sparse_categorical_crossentropy"}
 BAG_FAMILIES = ("dense",)  # read bag-of-token rows; the others read padded id sequences
 
 
@@ -113,7 +131,7 @@ def compile_model(model: keras.Model, hp: dict[str, Any]) -> keras.Model:
     if hp["optimizer"] not in optimizers:
         raise ValueError(f"optimizer must be one of {sorted(optimizers)}, got {hp['optimizer']!r}")
     model.compile(optimizer=optimizers[hp["optimizer"]](learning_rate=hp["learning_rate"]),
-                  loss="binary_crossentropy", metrics=["accuracy"])
+                  loss=LOSSES.get(hp["family"], "binary_crossentropy"), metrics=["accuracy"])
     return model
 
 

@@ -11,15 +11,28 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from textlab.params_schema import BASELINE_MODELS, KERAS_MODELS, WHERE, Embedded, Params, ParamsError, _family
+from textlab.params_schema import (
+    BASELINE_MODELS,
+    COUNT_MODELS,
+    KERAS_MODELS,
+    LANGUAGE_MODELS,
+    WHERE,
+    Embedded,
+    Params,
+    ParamsError,
+    _family,
+)
 
 Problem = tuple[tuple[Any, ...], Any, str]  # dotted-key parts, value as written (UNSHOWN: none), what is wrong
 UNSHOWN = object()
 UNIONS = (Union, types.UnionType)
-KINDS = {"view": "a view (features/<view>)", "pretrained": "a pretrained view (features/<pretrained key>)",
+KINDS = {"view": "a view (features/<view>)", "windows": "a text view (features/<view> of a text corpus)", "pretrained": "a pretrained view (features/<pretrained key>)",
          "bow": "a bag-of-tokens folder (features/<corpus>-bow/<mode>)", "split": "the split texts (split/<corpus>)"}
+FAMILY_SECTIONS = {family: section for section, classes in (("models", KERAS_MODELS), ("baselines", BASELINE_MODELS),
+                                                              ("language_models", LANGUAGE_MODELS),
+                                                              ("ngram_models", COUNT_MODELS)) for family in classes}
 REFERENCES = ("corpus", "family", "inputs", "view", "source")  # keys naming another entry, a family or a folder
-NOUNS = {"view": "view", "pretrained": "pretrained view", "bow": "bag-of-tokens folder", "split": "split"}
+NOUNS = {"view": "view", "windows": "text view", "pretrained": "pretrained view", "bow": "bag-of-tokens folder", "split": "split"}
 
 
 def validate_params(params: Any, where: str = WHERE) -> None:
@@ -34,7 +47,9 @@ def validate_params(params: Any, where: str = WHERE) -> None:
     if isinstance(params, dict) and all(isinstance(params.get(section), dict) for section in Params.model_fields):
         problems += [*_download_problems(params), *_reference_problems(params), *_export_problems(params),
                      *_entry_problems(params, "models", KERAS_MODELS),
-                     *_entry_problems(params, "baselines", BASELINE_MODELS)]
+                     *_entry_problems(params, "baselines", BASELINE_MODELS),
+                     *_entry_problems(params, "language_models", LANGUAGE_MODELS),
+                     *_entry_problems(params, "ngram_models", COUNT_MODELS)]
     if problems:
         raise ParamsError("\n".join(dict.fromkeys(_line(problem, where) for problem in problems)))
 
@@ -45,10 +60,10 @@ def validate_params(params: Any, where: str = WHERE) -> None:
 def _schema_problem(params: Any, error: dict[str, Any]) -> Problem:
     keys, field, node = _locate(error["loc"])
     if error["type"].startswith("union_tag"):
-        family, other = _value_at(params, (*keys, "family")), {"models": "baselines", "baselines": "models"}[keys[0]]
+        family = _value_at(params, (*keys, "family"))
         what = f"{'missing; ' if family is UNSHOWN else ''}expected one of {', '.join(_families(_unwrap(node)))}"
-        moved = isinstance(family, str) and family in (BASELINE_MODELS if other == "baselines" else KERAS_MODELS)
-        return (*keys, "family"), family, what + (f"; family {family} belongs under {other}" if moved else "")
+        home = FAMILY_SECTIONS.get(family) if isinstance(family, str) else None
+        return (*keys, "family"), family, what + (f"; family {family} belongs under {home}" if home else "")
     if error["type"] == "extra_forbidden":
         close = difflib.get_close_matches(str(keys[-1]), node.model_fields, n=1)
         guess = f" (did you mean {close[0]}?)" if close else ""
@@ -179,6 +194,12 @@ def _unknown(keys: tuple[Any, ...], value: Any, known: Any, what: str) -> list[P
     return [(keys, value, f"expected {what}: {', '.join(map(str, known)) or 'none defined'}")]
 
 
+def is_text_corpus(corpus: Any) -> bool:
+    from textlab.corpora import TEXT_CORPORA  # brings pandas, as in _download_problems
+
+    return corpus in TEXT_CORPORA
+
+
 def _sources(params: dict[str, Any]) -> list[Any]:
     sources = params["download"].get("sources")
     return sources if isinstance(sources, list) else []
@@ -207,7 +228,16 @@ def _reference_problems(params: dict[str, Any]) -> list[Problem]:
         if view in views and views[view].get("corpus") != corpus:
             problems.append((("pretrained", key, "view"), view, f"that view belongs to corpus "
                              f"{views[view].get('corpus')}, but the entry's corpus is {corpus}"))
-    taken = {f"{c}-bow" for c in corpora}
+    problems += [p for k in _entries(params, "bags") for p in _unknown(("bags", k), k, corpora, "a key of corpora")]
+    for key, view in views.items():
+        text, step = is_text_corpus(view.get("corpus")), "step" in view and view["step"] is not None
+        if view.get("corpus") in corpora and text != step:
+            problems.append((("views", key, "step"), view.get("step") if step else UNSHOWN,
+                             "missing; a text corpus's view cuts windows every `step` tokens" if text else
+                             "only a text corpus's view cuts windows; remove it"))
+    problems += [(("bags", k), UNSHOWN, f"{k} is a text corpus: it has no labels to bag") for k in _entries(params, "bags")
+                 if is_text_corpus(k)]
+    taken = {f"{c}-bow" for c in _entries(params, "bags")}
     problems += [(("views", k), UNSHOWN, f"vectorize@{k[:-4]} writes data/features/{k} already; rename the view")
                  for k in views if k in taken]
     return problems + [(("pretrained", k), UNSHOWN, f"another stage writes data/features/{k} already; rename it")
@@ -233,12 +263,13 @@ def _export_problems(params: dict[str, Any]) -> list[Problem]:
 def _folders(params: dict[str, Any]) -> dict[str, tuple[Any, str]]:
     """The data/ folders a stage writes that a model may read: folder -> (its corpus, its kind)."""
     folders = {}
-    for corpus, settings in _entries(params, "corpora").items():
-        modes = _value_at(settings, ("vectorize", "modes"))
+    for corpus, settings in _entries(params, "bags").items():
+        modes = settings.get("modes")
         folders |= {f"features/{corpus}-bow/{m}": (corpus, "bow") for m in (modes if isinstance(modes, list) else [])}
-        folders[f"split/{corpus}"] = (corpus, "split")
-    for kind, section in (("view", "views"), ("pretrained", "pretrained")):
-        folders |= {f"features/{k}": (v.get("corpus"), kind) for k, v in _entries(params, section).items()}
+    folders |= {f"split/{corpus}": (corpus, "split") for corpus in _entries(params, "corpora")}
+    for key, view in _entries(params, "views").items():
+        folders[f"features/{key}"] = (view.get("corpus"), "windows" if is_text_corpus(view.get("corpus")) else "view")
+    folders |= {f"features/{k}": (v.get("corpus"), "pretrained") for k, v in _entries(params, "pretrained").items()}
     return folders
 
 

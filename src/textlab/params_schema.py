@@ -124,7 +124,6 @@ class Checks(Section):
 
 class Corpus(Section):
     tokenize: Tokenize
-    vectorize: Vectorize
     checks: Checks
 
 
@@ -136,11 +135,36 @@ class ImdbCorpus(Corpus):
     split: ImdbSplit
 
 
+class TextSplit(Section):
+    val_share: Share
+    test_share: Share
+
+    @model_validator(mode="after")
+    def _leaves_train(self) -> TextSplit:
+        if self.val_share + self.test_share >= 1:
+            raise ValueError("val_share + test_share must stay below 1")
+        return self
+
+
+class TextChecks(Section):
+    max_oov_rate: float = Field(ge=0, le=1, description="a number from 0 to 1")
+
+
+class TextCorpus(Section):
+    """A running text for language models: contiguous train/val/test parts, no labels."""
+
+    split: TextSplit
+    tokenize: Tokenize
+    checks: TextChecks
+
+
 class Corpora(Section):
     """One optional field per corpus that has a reader: the corpora differ in their split knobs."""
 
     names: NamesCorpus | None = None
     imdb: ImdbCorpus | None = None
+    nietzsche: TextCorpus | None = None
+    alice: TextCorpus | None = None
 
 
 class View(Section):
@@ -149,6 +173,8 @@ class View(Section):
     num_words: Vocab = None
     ngram_range: int = Field(1, ge=1, le=3, description="1, 2 or 3 (largest n-gram whose ids follow the tokens)")
     max_ngrams: Count | None = Field(None, description="null (every training n-gram) or an integer ≥ 1")
+    step: Count | None = Field(None, description="null or an integer ≥ 1 (a text corpus's view: characters or "
+                               "words between two training windows)")
 
 
 class Pretrained(Section):
@@ -267,6 +293,48 @@ KERAS_MODELS: dict[str, type[KerasModel]] = {_family(model): model for model in 
 BASELINE_MODELS: dict[str, type[Baseline]] = {_family(model): model for model in get_args(BaselineEntry)}
 
 
+class LanguageRnn(Embedded):
+    """Next-token model: Embedding → recurrent layers → softmax over the vocabulary."""
+
+    reads: ClassVar[tuple[str, ...]] = ("windows",)
+    family: Literal["lm_rnn"] = Field(description="lm_rnn (the one language-model family)")
+    cell: Literal["simple_rnn", "lstm", "gru"] = Field(description="simple_rnn, lstm or gru")
+    units: Layers
+    dropout: Rate = None
+    recurrent_dropout: Rate = None
+
+
+class CountModel(Section):
+    """Counting language models fitted on a text view's training ids."""
+
+    reads: ClassVar[tuple[str, ...]] = ("windows",)
+    corpus: Name
+    inputs: Name
+
+
+class Markov(CountModel):
+    family: Literal["markov"]
+    alpha: Positive = None
+
+
+class KneserNey(CountModel):
+    family: Literal["kneser_ney"]
+    order: int = Field(ge=2, le=8, description="an integer from 2 to 8")
+    discount: Share = None
+
+
+class Generation(Section):
+    temperatures: Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=1)] = Field(
+        description="a non-empty list of numbers ≥ 0 (0 = greedy)")
+    length: Count
+    seed: Seed
+
+
+CountEntry = Markov | KneserNey
+LANGUAGE_MODELS: dict[str, type[KerasModel]] = {_family(LanguageRnn): LanguageRnn}
+COUNT_MODELS: dict[str, type[CountModel]] = {_family(model): model for model in get_args(CountEntry)}
+
+
 class ExportEmbeddings(Section):
     models: Annotated[list[Name], AfterValidator(_distinct)] = Field(description="a list of distinct model keys")
     tsne_perplexity: Positive
@@ -277,9 +345,13 @@ class ExportEmbeddings(Section):
 class Params(Section):
     download: Download
     corpora: Corpora
+    bags: dict[str, Vectorize]
     views: dict[str, View]
     pretrained: dict[str, Pretrained]
     train: Train
     models: dict[str, Annotated[KerasEntry, Field(discriminator="family")]]
     baselines: dict[str, Annotated[BaselineEntry, Field(discriminator="family")]]
+    language_models: dict[str, LanguageRnn]
+    ngram_models: dict[str, Annotated[CountEntry, Field(discriminator="family")]]
+    generation: Generation
     export_embeddings: ExportEmbeddings

@@ -11,6 +11,8 @@ TAG_LIMIT = 500  # a tag is for the UI's run list; the whole text goes into an a
 INPUT_EXAMPLES: dict[str, list[str]] = {
     "names": ["Anna", "John"],
     "imdb": ["A wonderful, moving film.<br /><br />The cast is superb.", "Dull plot and wooden acting; I left early."],
+    "nietzsche": ["supposing that truth is a woman--what then? ", "the will to power "],
+    "alice": ["alice was beginning to get very", "the queen said"],
 }
 # What `git.dirty` looks at: code and params, never the outputs DVC rewrites around each stage.
 CODE_PATHS = ("src", "params.yaml", "dvc.yaml", "pyproject.toml", "requirements.lock")

@@ -6,6 +6,7 @@ so an identical retrain writes a byte-identical model.keras and DVC reruns nothi
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from textlab.features import BagSpec
 from textlab.models import BAG_FAMILIES, build_model, compile_model, embedding_matrix
 
 
-def fit(hp: dict[str, Any], inputs: Path, model_dir: Path) -> pd.DataFrame:
+def fit(hp: dict[str, Any], inputs: Path, model_dir: Path,
+        extra_callbacks: Sequence[keras.callbacks.Callback] = ()) -> pd.DataFrame:
     """Train, write model.keras + spec.json (+ embedding.npy) into `model_dir`, return the epoch history."""
     keras.utils.set_random_seed(int(hp["seed"]))  # Python, NumPy and TensorFlow
     tf.config.experimental.enable_op_determinism()  # same seed, same machine → same weights
@@ -37,7 +39,7 @@ def fit(hp: dict[str, Any], inputs: Path, model_dir: Path) -> pd.DataFrame:
     log_epoch = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: mlflow.log_metrics(logs, step=epoch + 1))
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=int(hp["patience"]), restore_best_weights=True)
     history = model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=int(hp["epochs"]),
-                        batch_size=int(hp["batch_size"]), callbacks=[stop, log_epoch], verbose=2)
+                        batch_size=int(hp["batch_size"]), callbacks=[stop, log_epoch, *extra_callbacks], verbose=2)
     model_dir.mkdir()
     model.save(model_dir / "model.keras")
     normalize_zip(model_dir / "model.keras", stable_keras_member)

@@ -11,6 +11,7 @@ from textlab.params_check import validate_params
 from textlab.params_schema import ParamsError
 
 PARAMS_FILE = Path("params.yaml")
+MODEL_SECTIONS = ("models", "baselines", "language_models", "ngram_models")
 
 
 class ParamsLoader(yaml.SafeLoader):
@@ -45,6 +46,16 @@ def model_params(params: dict[str, Any], key: str) -> dict[str, Any]:
     return {**params["train"], **_entry(params, "models", key), "key": key}
 
 
+def language_model_params(params: dict[str, Any], key: str) -> dict[str, Any]:
+    """A Keras language model's settings (the `train` defaults overlaid with the entry) and the sampling knobs."""
+    return {**params["train"], **_entry(params, "language_models", key), "key": key, "generation": params["generation"]}
+
+
+def ngram_params(params: dict[str, Any], key: str) -> dict[str, Any]:
+    """A counting language model's settings as written, and the sampling knobs."""
+    return {**_entry(params, "ngram_models", key), "key": key, "generation": params["generation"]}
+
+
 def baseline_params(params: dict[str, Any], key: str) -> dict[str, Any]:
     """One scikit-learn baseline's settings as written; `textlab.baselines` fills in the rest."""
     return {**_entry(params, "baselines", key), "key": key}
@@ -53,8 +64,8 @@ def baseline_params(params: dict[str, Any], key: str) -> dict[str, Any]:
 def _entry(params: dict[str, Any], section: str, key: str) -> dict[str, Any]:
     entries = params.get(section, {})
     if key not in entries:
-        other = "baselines" if section == "models" else "models"
-        where = f" (it is under {other})" if key in params.get(other, {}) else ""
+        others = [name for name in MODEL_SECTIONS if name != section and key in params.get(name, {})]
+        where = f" (it is under {others[0]})" if others else ""
         raise KeyError(f"params.yaml has no {section}.{key}{where}; known: {sorted(entries)}")
     return entries[key]
 

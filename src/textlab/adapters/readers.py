@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from textlab import checks, corpora
+from textlab import checks, corpora, language
 from textlab.splits import carve_validation, split_table
 
 
@@ -63,4 +63,25 @@ def read_imdb(raw: Path, params: dict[str, Any]) -> Corpus:
     )
 
 
-READERS: dict[str, Callable[[Path, dict[str, Any]], Corpus]] = {"names": read_names, "imdb": read_imdb}
+def text_corpus(text: str, params: dict[str, Any]) -> Corpus:
+    """A running text cut into contiguous train/val/test parts: one row each, with its character offsets."""
+    bounds = language.contiguous_split(text, params["val_share"], params["test_share"])
+    parts = {name: pd.DataFrame({"text": [text[start:end]], "start": [start], "end": [end]})
+             for name, (start, end) in bounds.items()}
+    return Corpus(parts, facts={"characters": len(text), **{f"{name}_characters": end - start
+                                                           for name, (start, end) in bounds.items()}})
+
+
+def read_nietzsche(raw: Path, params: dict[str, Any]) -> Corpus:
+    path = raw / corpora.SOURCES["nietzsche"].filename
+    return text_corpus(corpora.decode_utf8(path.read_bytes(), str(path)), params)
+
+
+def read_alice(raw: Path, params: dict[str, Any]) -> Corpus:
+    """The e-text between Project Gutenberg's START and END markers (licence, BOM and CRLFs dropped)."""
+    path = raw / corpora.SOURCES["alice"].filename
+    return text_corpus(corpora.gutenberg_body(corpora.decode_utf8(path.read_bytes(), str(path)), str(path)), params)
+
+
+READERS: dict[str, Callable[[Path, dict[str, Any]], Corpus]] = {
+    "names": read_names, "imdb": read_imdb, "nietzsche": read_nietzsche, "alice": read_alice}

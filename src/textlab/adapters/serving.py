@@ -1,4 +1,5 @@
-"""The exported model: an MLflow pyfunc that takes raw text and returns P(class 1) and a trust flag.
+"""The exported model: an MLflow pyfunc that takes raw text and returns P(class 1) and a trust flag
+(classifiers), or a sampled continuation of each prompt (language models).
 
 It carries the whole model folder and scores it with the framework's `load_scorer`
 (`keras_scoring` or `sklearn_scoring`), the same function the evaluate stage uses, so served
@@ -18,13 +19,19 @@ import numpy as np
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
+from textlab.language import generate
 from textlab.serving_input import TEXT_COLUMN, texts_from_input
+from textlab.text import RESERVED
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-Framework = Literal["keras", "sklearn"]
+Framework = Literal["keras", "sklearn", "keras_lm", "ngram"]
 COMMON_PACKAGES = ("mlflow", "numpy", "pandas", "scipy")
 FRAMEWORK_PACKAGES: dict[str, tuple[str, ...]] = {"keras": ("tensorflow-cpu", "keras"),
-                                                  "sklearn": ("scikit-learn", "skops")}
+                                                  "sklearn": ("scikit-learn", "skops"),
+                                                  "keras_lm": ("tensorflow-cpu", "keras"), "ngram": ()}
+LANGUAGE_FRAMEWORKS = ("keras_lm", "ngram")  # served as TextGenerator; the others as TextClassifier
+GENERATION_DEFAULTS: dict[str, Any] = {"temperature": 1.0, "length": 100, "seed": 0}
+MAX_LENGTH = 10_000  # tokens one request may ask for: sampling is one model call per token
 
 
 class Scorer(Protocol):
@@ -69,6 +76,35 @@ class TextClassifier(mlflow.pyfunc.PythonModel):
         return score(self.scorer, texts)
 
 
+def continuations(scorer: Any, prompts: list[str], settings: dict[str, Any]) -> pd.DataFrame:
+    """Per prompt: `length` sampled tokens after it, and how many of its tokens the model knows."""
+    length, temperature = settings["length"], float(settings["temperature"])
+    if not 0 <= length <= MAX_LENGTH or temperature < 0:
+        raise ValueError(f"length must be 0..{MAX_LENGTH} and temperature ≥ 0, got {length} and {temperature}")
+    generated, known = [], []
+    for prompt_ids in scorer.spec.ids(prompts):
+        rng = np.random.default_rng(int(settings["seed"]))
+        generated.append(scorer.spec.detokenize(generate(scorer.next_distribution, prompt_ids, length, temperature, rng)))
+        known.append(sum(i >= len(RESERVED) for i in prompt_ids))
+    return pd.DataFrame({"generated": pd.Series(generated, dtype=object), "known_tokens": np.asarray(known, np.int64)})
+
+
+class TextGenerator(mlflow.pyfunc.PythonModel):
+    """DataFrame with a `text` column of prompts → `generated` (their continuation) and `known_tokens`.
+
+    Params (MLflow inference params): temperature (0 = greedy), length (tokens), seed.
+    """
+
+    def load_context(self, context: Any) -> None:
+        self.scorer = framework_scorer(context.model_config["framework"], Path(context.artifacts["model_dir"]))
+
+    def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        try:
+            return continuations(self.scorer, texts_from_input(model_input), {**GENERATION_DEFAULTS, **(params or {})})
+        except ValueError as error:
+            raise MlflowException.invalid_parameter_value(str(error)) from error
+
+
 def pip_requirements(framework: Framework) -> list[str]:
     """Pinned to what trained the model; passing them also skips MLflow's slow dependency inference."""
     return [f"{name}=={version(name)}" for name in (*COMMON_PACKAGES, *FRAMEWORK_PACKAGES[framework])]
@@ -78,12 +114,14 @@ def log_text_model(model_dir: Path, framework: Framework, examples: list[str]) -
     """Log `model_dir` as the run's `model`, with signature and input example; returns the ModelInfo."""
     from mlflow.models import infer_signature
 
-    example = pd.DataFrame({TEXT_COLUMN: examples})
-    output = score(framework_scorer(framework, model_dir), examples)
+    example, scorer = pd.DataFrame({TEXT_COLUMN: examples}), framework_scorer(framework, model_dir)
+    language = framework in LANGUAGE_FRAMEWORKS
+    output = continuations(scorer, examples, GENERATION_DEFAULTS) if language else score(scorer, examples)
     with warnings.catch_warnings():  # known_tokens is an output column, never missing: the hint does not apply
         warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer", category=UserWarning)
-        return mlflow.pyfunc.log_model(name="model", python_model=TextClassifier(),
+        signature = infer_signature(example, output, params=GENERATION_DEFAULTS if language else None)
+        return mlflow.pyfunc.log_model(name="model", python_model=TextGenerator() if language else TextClassifier(),
                                        artifacts={"model_dir": str(model_dir)},
                                        model_config={"framework": framework}, code_paths=[str(PACKAGE_DIR)],
-                                       signature=infer_signature(example, output), input_example=example,
+                                       signature=signature, input_example=example,
                                        pip_requirements=pip_requirements(framework))

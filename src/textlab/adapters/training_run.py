@@ -25,8 +25,10 @@ Fit = Callable[[dict[str, Any], Path, Path], pd.DataFrame]
 def curve_summary(curve: pd.DataFrame) -> dict[str, float | int]:
     """The epoch with the lowest validation loss (the weights early stopping restores)."""
     best = curve.loc[curve["val_loss"].idxmin()]
-    return {"epochs_run": len(curve), "best_epoch": int(best["epoch"]),
-            "val_accuracy": round(float(best["val_accuracy"]), 4), "val_loss": round(float(best["val_loss"]), 4)}
+    summary = {"epochs_run": len(curve), "best_epoch": int(best["epoch"]), "val_loss": round(float(best["val_loss"]), 4)}
+    if "val_accuracy" in curve:  # counting language models report a loss only
+        summary["val_accuracy"] = round(float(best["val_accuracy"]), 4)
+    return summary
 
 
 def run_training(stage: str, hp: dict[str, Any], fit: Fit, framework: str) -> None:
@@ -47,5 +49,5 @@ def run_training(stage: str, hp: dict[str, Any], fit: Fit, framework: str) -> No
             curve.to_csv(path, index=False)
         write_json(reports / "metrics.json", summary)
         write_json(reports / "timings.json", {"train_seconds": seconds})
-        print(f"{stage}: best epoch {summary['best_epoch']}, val_accuracy {summary['val_accuracy']}, "
+        print(f"{stage}: best epoch {summary['best_epoch']}, val_loss {summary['val_loss']}, "
               f"{seconds:.1f}s; run {run.info.run_id}")

@@ -1,4 +1,5 @@
-"""split@<corpus>: parse the raw corpus into (text, label) rows and split train/val/test.
+"""split@<corpus>: parse the raw corpus into (text, label) rows and split train/val/test; a running
+text (a language model's corpus) becomes three contiguous parts instead.
 
 Writes data/split/<corpus>/<split>.parquet (plus corpus extras such as IMDB's unlabelled
 reviews) and reports/split/<corpus>.json: row counts, label shares and corpus facts.
@@ -16,6 +17,7 @@ from textlab.adapters.guard import guard
 from textlab.adapters.params import load_params
 from textlab.adapters.readers import READERS
 from textlab.adapters.tracking import stage_run
+from textlab.corpora import TEXT_CORPORA
 from textlab.splits import SPLITS
 
 
@@ -32,18 +34,28 @@ def split_checks(corpus_checks: list[checks.Check], parts: dict, limits: dict) -
     return found
 
 
+def text_checks(corpus_checks: list[checks.Check], parts: dict, limits: dict) -> list[checks.Check]:
+    """A running text's parts: one row each, back to back (its OOV is checked per view, by tokenize)."""
+    return [*corpus_checks, checks.Check("parts", checks.summarise_text_parts(parts),
+                                         checks.text_part_expectations(len(parts)))]
+
+
+def label_facts(parts: dict) -> dict[str, float]:
+    return {f"{name}_label1_share": round(float(parts[name]["label"].mean()), 4) for name in SPLITS}
+
+
 def main(corpus: str) -> None:
     params = load_params()["corpora"][corpus]
-    stage = f"split@{corpus}"
+    stage, text = f"split@{corpus}", corpus in TEXT_CORPORA
     with stage_run(stage, corpus, params, [f"data/raw/{corpus}"]) as run:
         read = READERS[corpus](Path("data/raw") / corpus, params["split"])
-        guard(stage, split_checks(read.checks, read.splits, params["checks"]))
+        guard(stage, (text_checks if text else split_checks)(read.checks, read.splits, params["checks"]))
         with atomic_path(Path("data/split") / corpus) as folder:
             folder.mkdir()
             for name, table in {**read.splits, **read.extra}.items():
                 table.to_parquet(folder / f"{name}.parquet", index=False)
         metrics = {**read.facts, **{f"{name}_rows": len(read.splits[name]) for name in SPLITS},
-                   **{f"{name}_label1_share": round(float(read.splits[name]["label"].mean()), 4) for name in SPLITS}}
+                   **({} if text else label_facts(read.splits))}
         write_json(Path("reports/split") / f"{corpus}.json", metrics)
         mlflow.log_metrics(metrics)
         print(f"{stage}: {', '.join(f'{n} {len(p)}' for n, p in read.splits.items())} rows; run {run.info.run_id}")

@@ -1,4 +1,4 @@
-"""vectorize@<corpus>: bag-of-tokens matrices over a train vocabulary, one folder per mode.
+"""vectorize@<corpus>: bag-of-tokens matrices over a train vocabulary, one folder per mode (params.yaml `bags`).
 
 Writes data/features/<corpus>-bow/<mode>/: spec.json (vocabulary, mode, train document
 frequencies) and <split>.x.npz (sparse float32 CSR) / <split>.y.npy. Sparse keeps a
@@ -24,8 +24,8 @@ from textlab.splits import SPLITS
 
 
 def main(corpus: str) -> None:
-    params = load_params()["corpora"][corpus]
-    knobs, tokenize, limits = params["vectorize"], params["tokenize"], params["checks"]
+    params = load_params()
+    knobs, tokenize, limits = params["bags"][corpus], params["corpora"][corpus]["tokenize"], params["corpora"][corpus]["checks"]
     stage, source = f"vectorize@{corpus}", Path("data/split") / corpus
     with stage_run(stage, corpus, {"vectorize": knobs, "tokenize": tokenize, "checks": limits}, [str(source)]) as run:
         tables = {name: pd.read_parquet(source / f"{name}.parquet") for name in SPLITS}

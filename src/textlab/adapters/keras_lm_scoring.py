@@ -1,0 +1,40 @@
+"""Score and sample with a trained Keras language model folder (model.keras + spec.json).
+
+The evaluate_lm stage, the training callback and the served MLflow model all go through
+`LanguageScorer`, so the samples and bits per token users see are the evaluated ones.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from textlab.adapters.tensors import load_spec
+from textlab.features import SequenceSpec
+from textlab.generation import context_window, stream_log2_probs
+
+
+@dataclass(frozen=True)
+class KerasLanguageScorer:
+    model: keras.Model
+    spec: SequenceSpec
+
+    def batch_distribution(self, contexts: np.ndarray) -> np.ndarray:
+        """[n, maxlen] pre-padded contexts → float64 [n, vocab] next-token probabilities."""
+        probabilities = np.asarray(self.model.predict(contexts, batch_size=1024, verbose=0), np.float64)
+        return probabilities / probabilities.sum(axis=1, keepdims=True)  # float32 softmax rows, renormalised
+
+    def log2_probs(self, ids: np.ndarray) -> np.ndarray:
+        """log2 P of ids[1:], each given up to `maxlen` ids before it (as every language model is scored)."""
+        return stream_log2_probs(self.batch_distribution, ids, self.spec.maxlen)[1:]
+
+    def next_distribution(self, history: list[int]) -> np.ndarray:
+        # One row: calling the model directly avoids predict()'s per-call set-up, which dominates sampling.
+        row = np.asarray(self.model(context_window(history, self.spec.maxlen), training=False), np.float64)[0]
+        return row / row.sum()
+
+
+def load_scorer(model_dir: Path) -> KerasLanguageScorer:
+    return KerasLanguageScorer(keras.models.load_model(model_dir / "model.keras"), load_spec(model_dir))

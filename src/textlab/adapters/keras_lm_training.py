@@ -1,0 +1,42 @@
+"""Fit a Keras language model: the shared Keras trainer plus samples at every epoch's end.
+
+As in the Keras text-generation example, each epoch ends with text generated from the same prompt
+(the validation text's first window) at every `generation.temperatures`, logged to MLflow as
+`samples/epoch_<n>.md`, so a user watches the model learn in the run's artifacts.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import keras
+import mlflow
+import pandas as pd
+
+from textlab.adapters import keras_training
+from textlab.adapters.keras_lm_scoring import KerasLanguageScorer
+from textlab.adapters.tensors import load_ids, load_spec
+from textlab.features import SequenceSpec
+from textlab.generation import sample_ids, samples_markdown
+
+
+class SampleEachEpoch(keras.callbacks.Callback):
+    def __init__(self, spec: SequenceSpec, prompt: list[int], generation: dict[str, Any]) -> None:
+        super().__init__()
+        self.spec, self.prompt, self.generation = spec, prompt, generation
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        scorer = KerasLanguageScorer(self.model, self.spec)
+        sampled = sample_ids(scorer.next_distribution, self.prompt, self.generation["temperatures"],
+                             self.generation["length"], self.generation["seed"])
+        texts = {t: self.spec.detokenize(ids) for t, ids in sampled.items()}
+        page = samples_markdown(f"epoch {epoch + 1}", self.spec.detokenize(self.prompt), texts)
+        mlflow.log_text(page, f"samples/epoch_{epoch + 1:03d}.md")
+        coolest = min(texts)
+        print(f"epoch {epoch + 1} sample at temperature {coolest}: {texts[coolest][:120]!r}", flush=True)
+
+
+def fit(hp: dict[str, Any], inputs: Path, model_dir: Path) -> pd.DataFrame:
+    spec = load_spec(inputs)
+    prompt = load_ids(inputs, "val")[: spec.maxlen].tolist()
+    return keras_training.fit(hp, inputs, model_dir, [SampleEachEpoch(spec, prompt, hp["generation"])])

@@ -1,0 +1,125 @@
+"""Language models end to end in-process: a real text view, the real Keras and counting trainers, the
+scorers the evaluate stages use, and the served MLflow model called on raw prompts."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+from mlflow.exceptions import MlflowException
+
+from textlab.adapters import keras_lm_scoring, keras_lm_training, ngram_scoring, ngram_training
+from textlab.adapters.serving import log_text_model
+from textlab.adapters.tensors import load_ids, save_features
+from textlab.features import fit_sequence_spec
+from textlab.language import sliding_windows
+
+TEXT = "the cat sat on the mat. the dog sat on the log. " * 12
+MAXLEN, STEP = 6, 2
+GENERATION = {"temperatures": [0.0, 1.0], "length": 12, "seed": 7}
+
+
+def write_text_view(folder: Path, level: str) -> None:
+    """What tokenize@<view> writes for a text corpus: windows, next ids and the whole id streams."""
+    parts = {"train": TEXT[:400], "val": TEXT[400:500], "test": TEXT[500:]}
+    spec = fit_sequence_spec([parts["train"]], maxlen=MAXLEN, padding="pre", truncating="pre", lowercase=True,
+                             level=level)
+    streams = {name: np.asarray(spec.ids([part])[0], np.int32) for name, part in parts.items()}
+    step = STEP if level == "char" else 1
+    save_features(folder, spec, {name: sliding_windows(ids, MAXLEN, step) for name, ids in streams.items()}, streams)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> dict[str, tuple[Path, Path, str]]:
+    """family → (inputs, model folder, logged model URI), fitted and logged in a throwaway SQLite store."""
+    root = tmp_path_factory.mktemp("lm")
+    write_text_view(root / "chars", "char")
+    write_text_view(root / "words", "word")
+    lstm = {"key": "t-lstm", "family": "lm_rnn", "cell": "lstm", "embedding_dim": 8, "units": [16], "seed": 1,
+            "optimizer": "rmsprop", "learning_rate": 0.01, "batch_size": 32, "epochs": 2, "patience": 1,
+            "generation": GENERATION}
+    fits = {"lm_rnn": (keras_lm_training.fit, lstm, "chars", "keras_lm"),
+            "markov": (ngram_training.fit, {"key": "t-markov", "family": "markov"}, "chars", "ngram"),
+            "kneser_ney": (ngram_training.fit, {"key": "t-kn", "family": "kneser_ney", "order": 3}, "words", "ngram")}
+    previous = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(f"sqlite:///{root / 'mlflow.db'}")
+    try:
+        experiment = mlflow.create_experiment("lm", artifact_location=(root / "artifacts").as_uri())
+        found = {}
+        for family, (fit, hp, view, framework) in fits.items():
+            with mlflow.start_run(experiment_id=experiment) as run:
+                curve = fit(hp, root / view, root / family)
+                uri = log_text_model(root / family, framework, examples=["the cat", "a dog"]).model_uri
+            found[family] = (root / view, root / family, uri, curve, run.info.run_id)
+        yield found
+    finally:
+        mlflow.set_tracking_uri(previous)
+
+
+def scorer_of(family: str, model_dir: Path):
+    return (keras_lm_scoring if family == "lm_rnn" else ngram_scoring).load_scorer(model_dir)
+
+
+@pytest.mark.parametrize("family", ["lm_rnn", "markov", "kneser_ney"])
+def test_scoring_a_whole_text_agrees_with_the_next_token_distributions(trained, family):
+    """The evaluate stage's bits per token and the sampler's distributions are one model."""
+    inputs, model_dir, *_ = trained[family]
+    scorer = scorer_of(family, model_dir)
+    ids = load_ids(inputs, "test")
+    one_by_one = [np.log2(scorer.next_distribution(ids[:i].tolist())[ids[i]]) for i in range(1, len(ids))]
+    np.testing.assert_allclose(scorer.log2_probs(ids), one_by_one, rtol=1e-4, atol=1e-6)
+
+
+def test_keras_scoring_sees_the_windows_training_saw(trained):
+    """Positions past the first window are predicted from exactly the window sliding_windows cut."""
+    inputs, model_dir, *_ = trained["lm_rnn"]
+    scorer = scorer_of("lm_rnn", model_dir)
+    ids = load_ids(inputs, "test")
+    x, y = sliding_windows(ids, MAXLEN, 1)
+    direct = np.log2(scorer.model.predict(x, verbose=0)[np.arange(len(y)), y])
+    np.testing.assert_allclose(scorer.log2_probs(ids)[MAXLEN - 1:], direct, rtol=1e-4, atol=1e-5)
+
+
+def test_training_beats_a_uniform_guess_and_samples_each_epoch(trained):
+    inputs, model_dir, _, curve, run_id = trained["lm_rnn"]
+    vocab = len(scorer_of("lm_rnn", model_dir).spec.vocabulary)
+    assert curve["val_loss"].min() < np.log(vocab - 1)  # nats; uniform over every id but padding
+    logged = {a.path for a in mlflow.MlflowClient(f"sqlite:///{inputs.parent / 'mlflow.db'}").list_artifacts(
+        run_id, "samples")}
+    assert logged == {f"samples/epoch_{n:03d}.md" for n in range(1, len(curve) + 1)}
+
+
+@pytest.mark.parametrize("family", ["lm_rnn", "markov", "kneser_ney"])
+def test_served_model_continues_raw_prompts_and_greedy_is_argmax(trained, family):
+    _, model_dir, uri, *_ = trained[family]
+    served = mlflow.pyfunc.load_model(uri)
+    answer = served.predict(pd.DataFrame({"text": ["the cat", ""]}), params={"temperature": 0.0, "length": 8})
+    assert list(answer.columns) == ["generated", "known_tokens"]
+    scorer = scorer_of(family, model_dir)
+    history = scorer.spec.ids(["the cat"])[0]
+    for _ in range(8):  # greedy decoding written out: always the most likely next id
+        history.append(int(np.argmax(scorer.next_distribution(history))))
+    assert answer["generated"][0] == scorer.spec.detokenize(history[-8:])
+    assert answer["known_tokens"].tolist()[1] == 0  # the empty prompt: known_tokens flags it
+    sampled = served.predict(pd.DataFrame({"text": ["the cat"]}), params={"temperature": 1.0, "length": 8, "seed": 3})
+    again = served.predict(pd.DataFrame({"text": ["the cat"]}), params={"temperature": 1.0, "length": 8, "seed": 3})
+    assert sampled.equals(again)  # a seed gives the same sample
+
+
+def test_served_language_model_refuses_bad_input_naming_it(trained):
+    served = mlflow.pyfunc.load_model(trained["markov"][2])
+    with pytest.raises(MlflowException, match=r"row 1: text is missing"):
+        served.predict(pd.DataFrame({"text": ["the", None]}, dtype=object))
+    with pytest.raises(MlflowException, match=r"temperature ≥ 0"):
+        served.predict(pd.DataFrame({"text": ["the"]}), params={"temperature": -1.0})
+    assert served.predict(pd.DataFrame({"text": pd.Series([], dtype=str)})).empty
+
+
+def test_counting_models_store_arrays_only(trained):
+    for family in ("markov", "kneser_ney"):
+        model_dir = trained[family][1]
+        assert sorted(p.name for p in model_dir.iterdir()) == ["counts.npz", "spec.json"]
+        with np.load(model_dir / "counts.npz", allow_pickle=False) as arrays:  # no object arrays inside
+            assert all(arrays[name].dtype != object for name in arrays.files)
