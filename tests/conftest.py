@@ -70,7 +70,9 @@ def run(cmd: list[str], project: Path, env: dict[str, str]) -> subprocess.Comple
 NAMES_MODELS = ["names-dense_bow", "names-simple_rnn"]  # dense_bow covers the sparse-input path
 IMDB_MODELS = ["imdb-bigram_fasttext"]
 BASELINES = ["imdb-nbsvm"]
-MODELS = NAMES_MODELS + IMDB_MODELS + BASELINES
+LANGUAGE_MODELS = ["nietzsche-char_lstm"]
+NGRAM_MODELS = ["nietzsche-markov", "nietzsche-kneser_ney5"]
+MODELS = NAMES_MODELS + IMDB_MODELS + BASELINES + LANGUAGE_MODELS + NGRAM_MODELS
 
 
 def ran(output: str) -> set[str]:
@@ -89,9 +91,16 @@ def mlflow_runs(project: Path) -> pd.DataFrame:
 
 
 def shrink_params(project: Path) -> None:
-    """Few epochs and architectures; IMDB cut to 100 reviews per folder (the `limit` param)."""
+    """Few epochs and architectures; IMDB cut to 100 reviews per folder and Nietzsche to its first 40,000
+    characters (the `limit` params); Alice left out (its reader is tested on the real file)."""
     params = yaml.safe_load((project / "params.yaml").read_text())
-    params["download"]["sources"] = ["names", "imdb"]
+    params["download"]["sources"] = ["names", "imdb", "nietzsche"]
+    del params["corpora"]["alice"]
+    params["corpora"]["nietzsche"]["split"]["limit"] = 40_000
+    params["language_models"] = {key: params["language_models"][key] for key in LANGUAGE_MODELS}
+    params["language_models"]["nietzsche-char_lstm"].update(units=[16], embedding_dim=8, epochs=2)
+    params["ngram_models"] = {key: params["ngram_models"][key] for key in NGRAM_MODELS}
+    params["generation"]["length"] = 20
     params["models"] = {key: params["models"][key] for key in NAMES_MODELS + IMDB_MODELS}
     params["baselines"] = {key: params["baselines"][key] for key in BASELINES}
     for key in NAMES_MODELS + IMDB_MODELS:
@@ -101,7 +110,8 @@ def shrink_params(project: Path) -> None:
     imdb["split"]["limit"] = 100
     imdb["checks"].update(max_oov_rate=0.6, text_words={"min": 1, "max": 3000, "median": [50, 400]})
     params["views"] = {"names-chars": params["views"]["names-chars"],
-                       "imdb-bigrams": {**params["views"]["imdb-bigrams"], "maxlen": 100, "max_ngrams": 5000}}
+                       "imdb-bigrams": {**params["views"]["imdb-bigrams"], "maxlen": 100, "max_ngrams": 5000},
+                       "nietzsche-chars": {**params["views"]["nietzsche-chars"], "step": 5}}
     params["pretrained"] = {}
     params["export_embeddings"]["models"] = ["names-simple_rnn"]
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))

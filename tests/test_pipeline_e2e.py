@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import MODELS, NAMES_MODELS, all_stages, mlflow_runs, ran, run
+from conftest import LANGUAGE_MODELS, MODELS, NAMES_MODELS, NGRAM_MODELS, all_stages, mlflow_runs, ran, run
 
 pytestmark = pytest.mark.e2e
 
@@ -36,6 +36,23 @@ def test_metrics_exist_and_beat_chance(pipeline):
     assert "imdb-nbsvm" in (project / "reports/imdb.md").read_text()
 
 
+def test_language_models_beat_a_uniform_guess_and_the_counts_rank_as_published(pipeline):
+    project, _, _ = pipeline
+    vocabulary = json.loads((project / "data/features/nietzsche-chars/spec.json").read_text())["vocabulary"]
+    scores = {key: json.loads((project / f"reports/metrics/nietzsche/{key}.json").read_text())
+              for key in LANGUAGE_MODELS + NGRAM_MODELS}
+    uniform = np.log2(len(vocabulary) - 1)  # every id but padding
+    assert all(s["bits_per_token"] < uniform for s in scores.values()), scores
+    assert scores["nietzsche-kneser_ney5"]["bits_per_token"] < scores["nietzsche-markov"]["bits_per_token"]
+    assert len({s["test_tokens"] for s in scores.values()}) == 1  # every model scored on the same positions
+    samples = (project / "reports/samples/nietzsche-char_lstm.md").read_text()
+    assert all(f"## temperature {t}" in samples for t in (0.2, 0.5, 1.0, 1.2))
+    parts = {name: pd.read_parquet(project / f"data/split/nietzsche/{name}.parquet") for name in ("train", "val", "test")}
+    assert parts["train"]["end"][0] == parts["val"]["start"][0] and parts["val"]["end"][0] == parts["test"]["start"][0]
+    report = (project / "reports/nietzsche.md").read_text()
+    assert all(key in report for key in scores)
+
+
 def test_imdb_split_keeps_official_counts_and_reports_overlap(pipeline):
     project, _, _ = pipeline
     facts = json.loads((project / "reports/split/imdb.json").read_text())
@@ -57,6 +74,9 @@ def test_mlflow_holds_one_tagged_run_per_stage(pipeline):
     split_hash = next(o["md5"] for o in lock["split@names"]["outs"] if o["path"] == "data/split/names")
     tokenize = runs[runs["dvc.stage"] == "tokenize@names-chars"]
     assert tokenize["dvc.dep.data/split/names"].tolist() == [split_hash]  # DVC's own hash of what it read
+    report_dep = next(d["md5"] for d in lock["report@names"]["deps"] if d["path"] == "reports/metrics/names")
+    report = runs[runs["dvc.stage"] == "report@names"]  # a folder of per-model outputs: DVC's .dir hash too
+    assert report["dvc.dep.reports/metrics/names"].tolist() == [report_dep]
     import mlflow
 
     client = mlflow.MlflowClient(f"sqlite:///{project / 'mlflow.db'}")
@@ -69,6 +89,7 @@ def test_mlflow_holds_one_tagged_run_per_stage(pipeline):
 def test_data_checks_passed_and_docs_were_built(pipeline):
     project, _, _ = pipeline
     for stage in ("split@names", "tokenize@names-chars", "vectorize@names", "split@imdb", "tokenize@imdb-bigrams",
+                  "split@nietzsche", "tokenize@nietzsche-chars",
                   "vectorize@imdb"):
         assert json.loads((project / "reports/checks" / f"{stage}.json").read_text())["success"] is True
         assert (project / "reports/data_docs" / stage / "index.html").is_file()

@@ -12,10 +12,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from textlab.params_schema import (
-    BASELINE_MODELS,
-    COUNT_MODELS,
     KERAS_MODELS,
-    LANGUAGE_MODELS,
+    MODEL_SECTIONS,
     WHERE,
     Embedded,
     Params,
@@ -26,13 +24,13 @@ from textlab.params_schema import (
 Problem = tuple[tuple[Any, ...], Any, str]  # dotted-key parts, value as written (UNSHOWN: none), what is wrong
 UNSHOWN = object()
 UNIONS = (Union, types.UnionType)
-KINDS = {"view": "a view (features/<view>)", "windows": "a text view (features/<view> of a text corpus)", "pretrained": "a pretrained view (features/<pretrained key>)",
+KINDS = {"view": "a view (features/<view>)", "windows": "a text view (features/<view> of a text corpus)",
+         "pretrained": "a pretrained view (features/<pretrained key>)",
          "bow": "a bag-of-tokens folder (features/<corpus>-bow/<mode>)", "split": "the split texts (split/<corpus>)"}
-FAMILY_SECTIONS = {family: section for section, classes in (("models", KERAS_MODELS), ("baselines", BASELINE_MODELS),
-                                                              ("language_models", LANGUAGE_MODELS),
-                                                              ("ngram_models", COUNT_MODELS)) for family in classes}
+FAMILY_SECTIONS = {family: section for section, families in MODEL_SECTIONS.items() for family in families}
 REFERENCES = ("corpus", "family", "inputs", "view", "source")  # keys naming another entry, a family or a folder
-NOUNS = {"view": "view", "windows": "text view", "pretrained": "pretrained view", "bow": "bag-of-tokens folder", "split": "split"}
+NOUNS = {"view": "view", "windows": "text view", "pretrained": "pretrained view", "bow": "bag-of-tokens folder",
+         "split": "split"}
 
 
 def validate_params(params: Any, where: str = WHERE) -> None:
@@ -46,10 +44,8 @@ def validate_params(params: Any, where: str = WHERE) -> None:
     # whole section is missing or no mapping, where each reference to it would repeat that one problem.
     if isinstance(params, dict) and all(isinstance(params.get(section), dict) for section in Params.model_fields):
         problems += [*_download_problems(params), *_reference_problems(params), *_export_problems(params),
-                     *_entry_problems(params, "models", KERAS_MODELS),
-                     *_entry_problems(params, "baselines", BASELINE_MODELS),
-                     *_entry_problems(params, "language_models", LANGUAGE_MODELS),
-                     *_entry_problems(params, "ngram_models", COUNT_MODELS)]
+                     *(p for section, families in MODEL_SECTIONS.items() for p in _entry_problems(params, section,
+                                                                                                   families))]
     if problems:
         raise ParamsError("\n".join(dict.fromkeys(_line(problem, where) for problem in problems)))
 
@@ -245,7 +241,7 @@ def _reference_problems(params: dict[str, Any]) -> list[Problem]:
 
 
 def _export_problems(params: dict[str, Any]) -> list[Problem]:
-    models, baselines = _entries(params, "models"), _entries(params, "baselines")
+    models, baselines = _entries(params, "models") | _entries(params, "embedding_models"), _entries(params, "baselines")
     where, names = ("export_embeddings", "models"), _value_at(params, ("export_embeddings", "models"))
     problems = []
     for name in [n for n in names if isinstance(n, str)] if isinstance(names, list) else []:
@@ -256,8 +252,12 @@ def _export_problems(params: dict[str, Any]) -> list[Problem]:
             problems.append((where, name, "a scikit-learn baseline has no Embedding layer"))
         else:
             problems += _unknown(where, name, models, "a key of models")
-    return problems + [(("baselines", k), UNSHOWN, f"models.{k} has the same key; their stages and models/{k} "
-                        "would clash") for k in baselines if k in models]
+    sections = list(MODEL_SECTIONS)
+    for later, section in enumerate(sections):
+        for earlier in sections[:later]:
+            problems += [((section, k), UNSHOWN, f"{earlier}.{k} has the same key; their stages and models/{k} "
+                          "would clash") for k in _entries(params, section) if k in _entries(params, earlier)]
+    return problems
 
 
 def _folders(params: dict[str, Any]) -> dict[str, tuple[Any, str]]:

@@ -138,6 +138,8 @@ class ImdbCorpus(Corpus):
 class TextSplit(Section):
     val_share: Share
     test_share: Share
+    limit: Count | None = Field(None, description="null (the whole text) or an integer ≥ 1 (characters kept from "
+                                                  "the start, for quick runs)")
 
     @model_validator(mode="after")
     def _leaves_train(self) -> TextSplit:
@@ -330,9 +332,38 @@ class Generation(Section):
     seed: Seed
 
 
+class EmbeddingModel(Section):
+    """CBOW or skip-gram word vectors on a text view's training ids (word2vec's SGD; see textlab.word2vec_models)."""
+
+    reads: ClassVar[tuple[str, ...]] = ("windows",)
+    corpus: Name
+    inputs: Name
+    family: Literal["cbow", "skipgram"] = Field(description="cbow or skipgram")
+    loss: Literal["negative_sampling", "softmax"] = Field(description="negative_sampling or softmax")
+    embedding_dim: Count
+    window: Count
+    negatives: Count
+    sample: Rate
+    epochs: Count
+    batch_size: Count
+    learning_rate: Positive
+    seed: Seed
+
+
+class Neighbours(Section):
+    probes: Annotated[list[Name], Field(min_length=1)] = Field(description="a non-empty list of words")
+    frequent: Seed
+    k: Count
+
+
 CountEntry = Markov | KneserNey
 LANGUAGE_MODELS: dict[str, type[KerasModel]] = {_family(LanguageRnn): LanguageRnn}
 COUNT_MODELS: dict[str, type[CountModel]] = {_family(model): model for model in get_args(CountEntry)}
+EMBEDDING_MODELS: dict[str, type[EmbeddingModel]] = {family: EmbeddingModel for family in ("cbow", "skipgram")}
+# The sections that hold models, each with its families; a key is unique across all of them (models/<key>).
+MODEL_SECTIONS: dict[str, dict[str, type[BaseModel]]] = {
+    "models": KERAS_MODELS, "baselines": BASELINE_MODELS, "language_models": LANGUAGE_MODELS,
+    "ngram_models": COUNT_MODELS, "embedding_models": EMBEDDING_MODELS}
 
 
 class ExportEmbeddings(Section):
@@ -354,4 +385,6 @@ class Params(Section):
     language_models: dict[str, LanguageRnn]
     ngram_models: dict[str, Annotated[CountEntry, Field(discriminator="family")]]
     generation: Generation
+    embedding_models: dict[str, EmbeddingModel]
+    neighbours: Neighbours
     export_embeddings: ExportEmbeddings

@@ -1,6 +1,8 @@
 """What a stage tells MLflow: pure helpers that shape params, tags and locations."""
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -57,6 +59,16 @@ def locked_outputs(lock: Mapping[str, Any]) -> dict[str, str]:
             if digest:
                 produced[out["path"]] = digest
     return produced
+
+
+def folder_digest(produced: Mapping[str, str], folder: str) -> str | None:
+    """DVC's `.dir` hash of a folder whose files are each some stage's output (report@'s metrics folder):
+    the md5 of the sorted JSON list of {md5, relpath}, as DVC computes it, or None if no output is inside."""
+    entries = sorted(({"md5": digest, "relpath": path[len(folder) + 1:]} for path, digest in produced.items()
+                      if path.startswith(folder + "/") and not digest.endswith(".dir")), key=lambda e: e["relpath"])
+    if not entries:
+        return None
+    return hashlib.md5(json.dumps(entries, sort_keys=True).encode("utf-8")).hexdigest() + ".dir"
 
 
 def manifest_hash(entries: list[Mapping[str, str]], relpath: str) -> str | None:

@@ -8,10 +8,9 @@ from typing import Any
 import yaml
 
 from textlab.params_check import validate_params
-from textlab.params_schema import ParamsError
+from textlab.params_schema import MODEL_SECTIONS, ParamsError
 
 PARAMS_FILE = Path("params.yaml")
-MODEL_SECTIONS = ("models", "baselines", "language_models", "ngram_models")
 
 
 class ParamsLoader(yaml.SafeLoader):
@@ -54,6 +53,19 @@ def language_model_params(params: dict[str, Any], key: str) -> dict[str, Any]:
 def ngram_params(params: dict[str, Any], key: str) -> dict[str, Any]:
     """A counting language model's settings as written, and the sampling knobs."""
     return {**_entry(params, "ngram_models", key), "key": key, "generation": params["generation"]}
+
+
+def embedding_params(params: dict[str, Any], key: str) -> dict[str, Any]:
+    """A word-vector model's settings as written (every knob is required there)."""
+    return {**_entry(params, "embedding_models", key), "key": key}
+
+
+def any_model_params(params: dict[str, Any], key: str) -> dict[str, Any]:
+    """The entry of `key` in whichever model section holds it (for stages that serve every kind)."""
+    for section in MODEL_SECTIONS:
+        if key in params.get(section, {}):
+            return {**params[section][key], "key": key}
+    raise KeyError(f"params.yaml has no model {key} in {', '.join(MODEL_SECTIONS)}")
 
 
 def baseline_params(params: dict[str, Any], key: str) -> dict[str, Any]:

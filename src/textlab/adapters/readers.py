@@ -64,7 +64,9 @@ def read_imdb(raw: Path, params: dict[str, Any]) -> Corpus:
 
 
 def text_corpus(text: str, params: dict[str, Any]) -> Corpus:
-    """A running text cut into contiguous train/val/test parts: one row each, with its character offsets."""
+    """A running text (its first `limit` characters) cut into contiguous train/val/test parts: one row each,
+    with its character offsets."""
+    text = text[: params.get("limit")]
     bounds = language.contiguous_split(text, params["val_share"], params["test_share"])
     parts = {name: pd.DataFrame({"text": [text[start:end]], "start": [start], "end": [end]})
              for name, (start, end) in bounds.items()}

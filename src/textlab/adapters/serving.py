@@ -24,12 +24,12 @@ from textlab.serving_input import TEXT_COLUMN, texts_from_input
 from textlab.text import RESERVED
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-Framework = Literal["keras", "sklearn", "keras_lm", "ngram"]
+Framework = Literal["keras", "sklearn", "keras_lm", "ngram", "word2vec"]
 COMMON_PACKAGES = ("mlflow", "numpy", "pandas", "scipy")
 FRAMEWORK_PACKAGES: dict[str, tuple[str, ...]] = {"keras": ("tensorflow-cpu", "keras"),
                                                   "sklearn": ("scikit-learn", "skops"),
-                                                  "keras_lm": ("tensorflow-cpu", "keras"), "ngram": ()}
-LANGUAGE_FRAMEWORKS = ("keras_lm", "ngram")  # served as TextGenerator; the others as TextClassifier
+                                                  "keras_lm": ("tensorflow-cpu", "keras"), "ngram": (),
+                                                  "word2vec": ()}
 GENERATION_DEFAULTS: dict[str, Any] = {"temperature": 1.0, "length": 100, "seed": 0}
 MAX_LENGTH = 10_000  # tokens one request may ask for: sampling is one model call per token
 
@@ -105,6 +105,38 @@ class TextGenerator(mlflow.pyfunc.PythonModel):
             raise MlflowException.invalid_parameter_value(str(error)) from error
 
 
+def neighbour_lists(scorer: Any, texts: list[str]) -> pd.DataFrame:
+    """Per text: the nearest words of its first known word ('' if none), and how many of its words are known."""
+    neighbours, known, vocabulary = [], [], set(scorer.spec.vocabulary[len(RESERVED):])
+    for tokens in scorer.spec.tokens(texts):
+        found = [t for t in tokens if t in vocabulary]
+        near = scorer.neighbours(found[:1]).get(found[0], []) if found else []
+        neighbours.append(" ".join(word for word, _ in near))
+        known.append(len(found))
+    return pd.DataFrame({"neighbours": pd.Series(neighbours, dtype=object), "known_tokens": np.asarray(known, np.int64)})
+
+
+class WordNeighbours(mlflow.pyfunc.PythonModel):
+    """DataFrame with a `text` column of words → `neighbours` (the 10 nearest, space-separated) and `known_tokens`."""
+
+    def load_context(self, context: Any) -> None:
+        self.scorer = framework_scorer(context.model_config["framework"], Path(context.artifacts["model_dir"]))
+
+    def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        try:
+            return neighbour_lists(self.scorer, texts_from_input(model_input))
+        except ValueError as error:
+            raise MlflowException.invalid_parameter_value(str(error)) from error
+
+
+SERVED: dict[str, tuple[type[mlflow.pyfunc.PythonModel], Any]] = {  # framework → (pyfunc class, its answer)
+    "keras": (TextClassifier, score), "sklearn": (TextClassifier, score),
+    "keras_lm": (TextGenerator, lambda scorer, texts: continuations(scorer, texts, GENERATION_DEFAULTS)),
+    "ngram": (TextGenerator, lambda scorer, texts: continuations(scorer, texts, GENERATION_DEFAULTS)),
+    "word2vec": (WordNeighbours, neighbour_lists),
+}
+
+
 def pip_requirements(framework: Framework) -> list[str]:
     """Pinned to what trained the model; passing them also skips MLflow's slow dependency inference."""
     return [f"{name}=={version(name)}" for name in (*COMMON_PACKAGES, *FRAMEWORK_PACKAGES[framework])]
@@ -115,12 +147,12 @@ def log_text_model(model_dir: Path, framework: Framework, examples: list[str]) -
     from mlflow.models import infer_signature
 
     example, scorer = pd.DataFrame({TEXT_COLUMN: examples}), framework_scorer(framework, model_dir)
-    language = framework in LANGUAGE_FRAMEWORKS
-    output = continuations(scorer, examples, GENERATION_DEFAULTS) if language else score(scorer, examples)
+    served, answer = SERVED[framework]
+    params = GENERATION_DEFAULTS if served is TextGenerator else None
     with warnings.catch_warnings():  # known_tokens is an output column, never missing: the hint does not apply
         warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer", category=UserWarning)
-        signature = infer_signature(example, output, params=GENERATION_DEFAULTS if language else None)
-        return mlflow.pyfunc.log_model(name="model", python_model=TextGenerator() if language else TextClassifier(),
+        signature = infer_signature(example, answer(scorer, examples), params=params)
+        return mlflow.pyfunc.log_model(name="model", python_model=served(),
                                        artifacts={"model_dir": str(model_dir)},
                                        model_config={"framework": framework}, code_paths=[str(PACKAGE_DIR)],
                                        signature=signature, input_example=example,

@@ -103,7 +103,7 @@ def dvc_hashes(paths: list[str]) -> dict[str, str]:
     produced = tracking.locked_outputs(lock)
     found = {}
     for path in paths:
-        digest = produced.get(path) or manifest_entry(produced, path)
+        digest = produced.get(path) or manifest_entry(produced, path) or tracking.folder_digest(produced, path)
         if digest:
             found[path] = digest
     return found

@@ -14,7 +14,7 @@ import numpy as np
 
 from textlab.adapters.cli import StageError, run_stage
 from textlab.adapters.files import atomic_path
-from textlab.adapters.params import load_params, model_params
+from textlab.adapters.params import any_model_params, load_params
 from textlab.adapters.tensors import load_spec
 from textlab.adapters.tracking import stage_run
 from textlab.embeddings import display_token, projector_tsv, tsne_layout, word2vec_text
@@ -31,7 +31,7 @@ def tsne_figure(points: np.ndarray, tokens: list[str], title: str) -> plt.Figure
 
 def main(key: str) -> None:
     params = load_params()
-    hp, knobs = model_params(params, key), params["export_embeddings"]
+    hp, knobs = any_model_params(params, key), params["export_embeddings"]
     model_dir = Path("models") / key
     stage = f"export_embeddings@{key}"
     with stage_run(stage, hp["corpus"], {"model": key, **knobs}, [str(model_dir)]) as run:

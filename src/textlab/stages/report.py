@@ -1,4 +1,4 @@
-"""report@<corpus>: one Markdown table of every architecture's test metrics.
+"""report@<corpus>: Markdown tables of every model's test metrics, one table per kind of model.
 
 Reads only reports/metrics/<corpus>/*.json, so one corpus's retraining never reruns another's
 report; writes reports/<corpus>.md. Training figures stay in `dvc metrics show`.
@@ -15,11 +15,30 @@ from textlab.adapters.cli import run_stage
 from textlab.adapters.files import write_text
 from textlab.adapters.params import load_params
 from textlab.adapters.tracking import stage_run
-from textlab.corpora import TEXT_CORPORA
 
-# The table of each kind of model: its columns, first the one it is ranked by (accuracy: higher is better).
-CLASSIFIER_COLUMNS = ["accuracy", "precision", "recall", "f1", "roc_auc", "loss", "test_rows"]
-LANGUAGE_COLUMNS = ["bits_per_token", "perplexity", "cross_entropy", "test_tokens", "test_oov_rate"]
+# Each kind of model: its title, its columns (first the one it is ranked by) and whether higher is better.
+KINDS = {
+    "accuracy": ("classifiers", ["accuracy", "precision", "recall", "f1", "roc_auc", "loss", "test_rows"], False),
+    "bits_per_token": ("language models (bits per token: per character for a character model)",
+                       ["bits_per_token", "perplexity", "cross_entropy", "test_tokens", "test_oov_rate"], True),
+    "neighbour_overlap": ("word vectors (top-k neighbour overlap with gensim; its seed-to-seed overlap beside)",
+                          ["neighbour_overlap", "gensim_noise_floor", "words_compared", "k"], False),
+}
+
+
+def kind_of(metrics: dict) -> str:
+    return next(kind for kind in KINDS if kind in metrics)
+
+
+def tables(rows: dict[str, dict]) -> list[tuple[str, pd.DataFrame]]:
+    """(ranking metric, table) per kind of model present, best model first."""
+    found = []
+    for kind, (_, columns, ascending) in KINDS.items():
+        members = {key: metrics for key, metrics in rows.items() if kind_of(metrics) == kind}
+        if members:
+            table = pd.DataFrame.from_dict(members, orient="index").reindex(columns=columns)
+            found.append((kind, table.sort_values(kind, ascending=ascending).rename_axis("model").round(4)))
+    return found
 
 
 def main(corpus: str) -> None:
@@ -27,16 +46,13 @@ def main(corpus: str) -> None:
     source = Path("reports/metrics") / corpus
     with stage_run(f"report@{corpus}", corpus, {"corpus": corpus}, [str(source)]) as run:
         rows = {path.stem: json.loads(path.read_text()) for path in sorted(source.glob("*.json"))}
-        columns = LANGUAGE_COLUMNS if corpus in TEXT_CORPORA else CLASSIFIER_COLUMNS
-        ranked_by, ascending = columns[0], corpus in TEXT_CORPORA  # fewer bits per token is better
-        table = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=columns)
-        table = table.sort_values(ranked_by, ascending=ascending).rename_axis("model").round(4)
-        text = f"# {corpus}: test metrics by architecture\n\n{table.to_markdown()}\n"
+        text = f"# {corpus}: test metrics by architecture\n"
+        for kind, table in tables(rows):
+            text += f"\n## {KINDS[kind][0]}\n\n{table.to_markdown()}\n"
+            mlflow.log_metric(f"best_test_{kind}", float(table[kind].iloc[0]))
+            mlflow.set_tag(f"best_model.{kind}", str(table.index[0]))
         write_text(Path("reports") / f"{corpus}.md", text)
         mlflow.log_text(text, f"{corpus}.md")
-        if len(table):
-            mlflow.log_metric(f"best_test_{ranked_by}", float(table[ranked_by].iloc[0]))
-            mlflow.set_tag("best_model", str(table.index[0]))
         print(text + f"\nrun {run.info.run_id}")
 
 
