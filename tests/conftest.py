@@ -72,7 +72,9 @@ IMDB_MODELS = ["imdb-bigram_fasttext"]
 BASELINES = ["imdb-nbsvm"]
 LANGUAGE_MODELS = ["nietzsche-char_lstm"]
 NGRAM_MODELS = ["nietzsche-markov", "nietzsche-kneser_ney5"]
-MODELS = NAMES_MODELS + IMDB_MODELS + BASELINES + LANGUAGE_MODELS + NGRAM_MODELS
+EMBEDDINGS = ["alice-skipgram"]
+TRANSLATORS = ["spa_eng-gru_attention"]
+MODELS = NAMES_MODELS + IMDB_MODELS + BASELINES + LANGUAGE_MODELS + NGRAM_MODELS + EMBEDDINGS + TRANSLATORS
 
 
 def ran(output: str) -> set[str]:
@@ -91,12 +93,18 @@ def mlflow_runs(project: Path) -> pd.DataFrame:
 
 
 def shrink_params(project: Path) -> None:
-    """Few epochs and architectures; IMDB cut to 100 reviews per folder and Nietzsche to its first 40,000
-    characters (the `limit` params); Alice left out (its reader is tested on the real file)."""
+    """Few epochs and architectures; IMDB cut to 100 reviews per folder, Nietzsche and Alice to their first
+    40,000 characters, spa-eng to 400 pairs (the `limit` params): Nietzsche for the language models, Alice for
+    the word vectors, spa-eng for a translator."""
     params = yaml.safe_load((project / "params.yaml").read_text())
-    params["download"]["sources"] = ["names", "imdb", "nietzsche"]
-    del params["corpora"]["alice"]
-    params["corpora"]["nietzsche"]["split"]["limit"] = 40_000
+    params["download"]["sources"] = ["names", "imdb", "nietzsche", "alice", "spa_eng"]
+    params["corpora"]["spa_eng"]["split"]["limit"] = 400
+    params["translation_models"] = {key: {**params["translation_models"][key], "units": 16, "embedding_dim": 16,
+                                          "epochs": 1} for key in TRANSLATORS}
+    for text in ("nietzsche", "alice"):
+        params["corpora"][text]["split"]["limit"] = 40_000
+    params["embedding_models"] = {key: {**params["embedding_models"][key], "epochs": 2} for key in EMBEDDINGS}
+    params["neighbours"]["frequent"] = 20
     params["language_models"] = {key: params["language_models"][key] for key in LANGUAGE_MODELS}
     params["language_models"]["nietzsche-char_lstm"].update(units=[16], embedding_dim=8, epochs=2)
     params["ngram_models"] = {key: params["ngram_models"][key] for key in NGRAM_MODELS}
@@ -111,9 +119,10 @@ def shrink_params(project: Path) -> None:
     imdb["checks"].update(max_oov_rate=0.6, text_words={"min": 1, "max": 3000, "median": [50, 400]})
     params["views"] = {"names-chars": params["views"]["names-chars"],
                        "imdb-bigrams": {**params["views"]["imdb-bigrams"], "maxlen": 100, "max_ngrams": 5000},
-                       "nietzsche-chars": {**params["views"]["nietzsche-chars"], "step": 5}}
+                       "nietzsche-chars": {**params["views"]["nietzsche-chars"], "step": 5},
+                       "alice-words": params["views"]["alice-words"], "spa_eng-pairs": params["views"]["spa_eng-pairs"]}
     params["pretrained"] = {}
-    params["export_embeddings"]["models"] = ["names-simple_rnn"]
+    params["export_embeddings"]["models"] = ["names-simple_rnn", *EMBEDDINGS]
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
 

@@ -138,7 +138,7 @@ CASES: dict[str, tuple[Edit, str]] = {
         "params.yaml: ngram_models.alice-kneser_ney3.order = 1: expected an integer from 2 to 8"),
     "bags of a text corpus": (
         lambda p: p["bags"].update(alice={"modes": ["binary"]}),
-        "params.yaml: bags.alice: alice is a text corpus: it has no labels to bag"),
+        "params.yaml: bags.alice: alice has no labels to bag"),
     "text shares that leave no training text": (
         lambda p: p["corpora"]["alice"]["split"].update(val_share=0.5, test_share=0.5),
         "params.yaml: corpora.alice.split"),

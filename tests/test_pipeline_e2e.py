@@ -53,6 +53,28 @@ def test_language_models_beat_a_uniform_guess_and_the_counts_rank_as_published(p
     assert all(key in report for key in scores)
 
 
+def test_word_vectors_are_compared_with_gensim_and_load_in_gensim(pipeline):
+    project, _, _ = pipeline
+    from gensim.models import KeyedVectors
+
+    scores = json.loads((project / "reports/metrics/alice/alice-skipgram.json").read_text())
+    assert 0 <= scores["neighbour_overlap"] <= 1 and 0 < scores["gensim_noise_floor"] <= 1
+    vectors = KeyedVectors.load_word2vec_format(project / "reports/embeddings/alice-skipgram/vectors.w2v.txt")
+    assert vectors.vector_size == 100 and "alice" in vectors.key_to_index
+    assert "| alice |" in (project / "reports/neighbours/alice-skipgram.md").read_text()
+    assert "word vectors" in (project / "reports/alice.md").read_text()
+
+
+def test_the_translator_is_scored_on_english_it_never_saw(pipeline):
+    project, _, _ = pipeline
+    scores = json.loads((project / "reports/metrics/spa_eng/spa_eng-gru_attention.json").read_text())
+    assert 0 <= scores["bleu"] <= 100 and 0 <= scores["token_accuracy"] <= 1 and scores["test_pairs"] > 0
+    splits = {name: pd.read_parquet(project / f"data/split/spa_eng/{name}.parquet") for name in ("train", "val", "test")}
+    assert not set(splits["test"]["source"]) & (set(splits["train"]["source"]) | set(splits["val"]["source"]))
+    assert "| English | reference | translation |" in (project / "reports/translations/spa_eng-gru_attention.md").read_text()
+    assert "translators" in (project / "reports/spa_eng.md").read_text()
+
+
 def test_imdb_split_keeps_official_counts_and_reports_overlap(pipeline):
     project, _, _ = pipeline
     facts = json.loads((project / "reports/split/imdb.json").read_text())

@@ -343,3 +343,11 @@ def oov_expectations(max_oov_rate: float) -> list[Any]:
     ex = _gx()
     return [_described(ex.ExpectColumnMeanToBeBetween, f"share of out-of-vocabulary tokens at most {max_oov_rate}",
                        column="is_oov", min_value=0.0, max_value=max_oov_rate)]
+
+
+def pair_expectations(n_rows: int) -> list[Any]:
+    """A split of sentence pairs: its size, and both sides present and non-empty on every row."""
+    ex = _gx()
+    return [_row_count(n_rows), *(expectation for side in ("source", "target") for expectation in (
+        _described(ex.ExpectColumnValuesToNotBeNull, f"every pair has a {side} sentence", column=side),
+        _described(ex.ExpectColumnValueLengthsToBeBetween, f"no empty {side} sentence", column=side, min_value=1)))]

@@ -52,6 +52,13 @@ SOURCES: dict[str, Source] = {
 
 # Running texts for language models (contiguous splits, no labels); the other corpora are labelled texts.
 TEXT_CORPORA = ("nietzsche", "alice")
+# Sentence pairs for translation (source English, target Spanish); split so no English sentence is in two splits.
+PAIR_CORPORA = ("spa_eng",)
+
+
+def corpus_kind(corpus: str) -> str:
+    """`text` (a running text), `pairs` (sentence pairs) or `labelled` (texts with a 0/1 label)."""
+    return "text" if corpus in TEXT_CORPORA else "pairs" if corpus in PAIR_CORPORA else "labelled"
 
 
 class CorpusFormatError(ValueError):

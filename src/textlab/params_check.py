@@ -25,11 +25,12 @@ Problem = tuple[tuple[Any, ...], Any, str]  # dotted-key parts, value as written
 UNSHOWN = object()
 UNIONS = (Union, types.UnionType)
 KINDS = {"view": "a view (features/<view>)", "windows": "a text view (features/<view> of a text corpus)",
+         "pairs": "a pairs view (features/<view> of a sentence-pair corpus)",
          "pretrained": "a pretrained view (features/<pretrained key>)",
          "bow": "a bag-of-tokens folder (features/<corpus>-bow/<mode>)", "split": "the split texts (split/<corpus>)"}
 FAMILY_SECTIONS = {family: section for section, families in MODEL_SECTIONS.items() for family in families}
 REFERENCES = ("corpus", "family", "inputs", "view", "source")  # keys naming another entry, a family or a folder
-NOUNS = {"view": "view", "windows": "text view", "pretrained": "pretrained view", "bow": "bag-of-tokens folder",
+NOUNS = {"view": "view", "windows": "text view", "pairs": "pairs view", "pretrained": "pretrained view", "bow": "bag-of-tokens folder",
          "split": "split"}
 
 
@@ -191,9 +192,15 @@ def _unknown(keys: tuple[Any, ...], value: Any, known: Any, what: str) -> list[P
 
 
 def is_text_corpus(corpus: Any) -> bool:
-    from textlab.corpora import TEXT_CORPORA  # brings pandas, as in _download_problems
+    return view_kind(corpus) == "windows"
 
-    return corpus in TEXT_CORPORA
+
+def view_kind(corpus: Any) -> str:
+    """What a view of `corpus` holds: windows of a running text, sentence pairs, or padded labelled texts."""
+    from textlab.corpora import corpus_kind  # brings pandas, as in _download_problems
+
+    return {"text": "windows", "pairs": "pairs", "labelled": "view"}[corpus_kind(corpus)] if isinstance(corpus, str) \
+        else "view"
 
 
 def _sources(params: dict[str, Any]) -> list[Any]:
@@ -231,8 +238,8 @@ def _reference_problems(params: dict[str, Any]) -> list[Problem]:
             problems.append((("views", key, "step"), view.get("step") if step else UNSHOWN,
                              "missing; a text corpus's view cuts windows every `step` tokens" if text else
                              "only a text corpus's view cuts windows; remove it"))
-    problems += [(("bags", k), UNSHOWN, f"{k} is a text corpus: it has no labels to bag") for k in _entries(params, "bags")
-                 if is_text_corpus(k)]
+    problems += [(("bags", k), UNSHOWN, f"{k} has no labels to bag") for k in _entries(params, "bags")
+                 if view_kind(k) != "view"]
     taken = {f"{c}-bow" for c in _entries(params, "bags")}
     problems += [(("views", k), UNSHOWN, f"vectorize@{k[:-4]} writes data/features/{k} already; rename the view")
                  for k in views if k in taken]
@@ -268,7 +275,7 @@ def _folders(params: dict[str, Any]) -> dict[str, tuple[Any, str]]:
         folders |= {f"features/{corpus}-bow/{m}": (corpus, "bow") for m in (modes if isinstance(modes, list) else [])}
     folders |= {f"split/{corpus}": (corpus, "split") for corpus in _entries(params, "corpora")}
     for key, view in _entries(params, "views").items():
-        folders[f"features/{key}"] = (view.get("corpus"), "windows" if is_text_corpus(view.get("corpus")) else "view")
+        folders[f"features/{key}"] = (view.get("corpus"), view_kind(view.get("corpus")))
     folders |= {f"features/{k}": (v.get("corpus"), "pretrained") for k, v in _entries(params, "pretrained").items()}
     return folders
 

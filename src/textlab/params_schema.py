@@ -160,6 +160,21 @@ class TextCorpus(Section):
     checks: TextChecks
 
 
+class PairSplit(Section):
+    val_size: Share
+    test_size: Share
+    seed: Seed
+    limit: Count | None = Field(None, description="null (every pair) or an integer ≥ 1 (a seeded sample of pairs)")
+    max_words: Count | None = Field(None, description="null or an integer ≥ 1 (longest sentence kept, either side)")
+
+
+class PairCorpus(Section):
+    """Sentence pairs for translation: no English sentence in two splits."""
+
+    split: PairSplit
+    checks: TextChecks
+
+
 class Corpora(Section):
     """One optional field per corpus that has a reader: the corpora differ in their split knobs."""
 
@@ -167,6 +182,7 @@ class Corpora(Section):
     imdb: ImdbCorpus | None = None
     nietzsche: TextCorpus | None = None
     alice: TextCorpus | None = None
+    spa_eng: PairCorpus | None = None
 
 
 class View(Section):
@@ -350,6 +366,17 @@ class EmbeddingModel(Section):
     seed: Seed
 
 
+class Seq2seq(KerasModel):
+    """Encoder–decoder of GRUs with teacher forcing; `attention` lets each decoder step attend over the encoder."""
+
+    reads: ClassVar[tuple[str, ...]] = ("pairs",)
+    family: Literal["seq2seq"] = Field(description="seq2seq (the one translation family)")
+    embedding_dim: Count
+    units: Count
+    attention: Flag = None
+    dropout: Rate = None
+
+
 class Neighbours(Section):
     probes: Annotated[list[Name], Field(min_length=1)] = Field(description="a non-empty list of words")
     frequent: Seed
@@ -363,7 +390,7 @@ EMBEDDING_MODELS: dict[str, type[EmbeddingModel]] = {family: EmbeddingModel for 
 # The sections that hold models, each with its families; a key is unique across all of them (models/<key>).
 MODEL_SECTIONS: dict[str, dict[str, type[BaseModel]]] = {
     "models": KERAS_MODELS, "baselines": BASELINE_MODELS, "language_models": LANGUAGE_MODELS,
-    "ngram_models": COUNT_MODELS, "embedding_models": EMBEDDING_MODELS}
+    "ngram_models": COUNT_MODELS, "embedding_models": EMBEDDING_MODELS, "translation_models": {"seq2seq": Seq2seq}}
 
 
 class ExportEmbeddings(Section):
@@ -386,5 +413,6 @@ class Params(Section):
     ngram_models: dict[str, Annotated[CountEntry, Field(discriminator="family")]]
     generation: Generation
     embedding_models: dict[str, EmbeddingModel]
+    translation_models: dict[str, Seq2seq]
     neighbours: Neighbours
     export_embeddings: ExportEmbeddings

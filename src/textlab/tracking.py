@@ -15,6 +15,7 @@ INPUT_EXAMPLES: dict[str, list[str]] = {
     "imdb": ["A wonderful, moving film.<br /><br />The cast is superb.", "Dull plot and wooden acting; I left early."],
     "nietzsche": ["supposing that truth is a woman--what then? ", "the will to power "],
     "alice": ["alice was beginning to get very", "the queen said"],
+    "spa_eng": ["I am hungry.", "Where is the station?"],
 }
 # What `git.dirty` looks at: code and params, never the outputs DVC rewrites around each stage.
 CODE_PATHS = ("src", "params.yaml", "dvc.yaml", "pyproject.toml", "requirements.lock")

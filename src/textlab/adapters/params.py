@@ -60,6 +60,11 @@ def embedding_params(params: dict[str, Any], key: str) -> dict[str, Any]:
     return {**_entry(params, "embedding_models", key), "key": key}
 
 
+def translator_params(params: dict[str, Any], key: str) -> dict[str, Any]:
+    """An encoder–decoder's settings: the shared `train` defaults overlaid with `translation_models.<key>`."""
+    return {**params["train"], **_entry(params, "translation_models", key), "key": key}
+
+
 def any_model_params(params: dict[str, Any], key: str) -> dict[str, Any]:
     """The entry of `key` in whichever model section holds it (for stages that serve every kind)."""
     for section in MODEL_SECTIONS:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from textlab import checks, corpora, language
+from textlab import checks, corpora, language, translation
 from textlab.splits import carve_validation, split_table
 
 
@@ -85,5 +85,14 @@ def read_alice(raw: Path, params: dict[str, Any]) -> Corpus:
     return text_corpus(corpora.gutenberg_body(corpora.decode_utf8(path.read_bytes(), str(path)), str(path)), params)
 
 
+def read_spa_eng(raw: Path, params: dict[str, Any]) -> Corpus:
+    """Tatoeba English–Spanish pairs; a seeded `limit` and `max_words` keep the default run small."""
+    path = raw / "unpacked" / "spa-eng" / "spa.txt"
+    pairs = translation.parse_pairs(path.read_bytes(), str(path))
+    parts = translation.split_pairs(pairs, params["val_size"], params["test_size"], params["seed"],
+                                    params.get("limit"), params.get("max_words"))
+    return Corpus(parts, facts={"pairs": len(pairs), "kept_pairs": sum(len(p) for p in parts.values())})
+
+
 READERS: dict[str, Callable[[Path, dict[str, Any]], Corpus]] = {
-    "names": read_names, "imdb": read_imdb, "nietzsche": read_nietzsche, "alice": read_alice}
+    "names": read_names, "imdb": read_imdb, "nietzsche": read_nietzsche, "alice": read_alice, "spa_eng": read_spa_eng}

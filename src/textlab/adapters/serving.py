@@ -24,12 +24,12 @@ from textlab.serving_input import TEXT_COLUMN, texts_from_input
 from textlab.text import RESERVED
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-Framework = Literal["keras", "sklearn", "keras_lm", "ngram", "word2vec"]
+Framework = Literal["keras", "sklearn", "keras_lm", "ngram", "word2vec", "seq2seq"]
 COMMON_PACKAGES = ("mlflow", "numpy", "pandas", "scipy")
 FRAMEWORK_PACKAGES: dict[str, tuple[str, ...]] = {"keras": ("tensorflow-cpu", "keras"),
                                                   "sklearn": ("scikit-learn", "skops"),
                                                   "keras_lm": ("tensorflow-cpu", "keras"), "ngram": (),
-                                                  "word2vec": ()}
+                                                  "word2vec": (), "seq2seq": ("tensorflow-cpu", "keras", "sacrebleu")}
 GENERATION_DEFAULTS: dict[str, Any] = {"temperature": 1.0, "length": 100, "seed": 0}
 MAX_LENGTH = 10_000  # tokens one request may ask for: sampling is one model call per token
 
@@ -129,11 +129,35 @@ class WordNeighbours(mlflow.pyfunc.PythonModel):
             raise MlflowException.invalid_parameter_value(str(error)) from error
 
 
+def translations(scorer: Any, texts: list[str]) -> pd.DataFrame:
+    """Per English text: its greedy Spanish translation, and how many of its words the encoder knows."""
+    source = scorer.spec.encode_source(texts)
+    return pd.DataFrame({"translation": pd.Series(scorer.translate(texts), dtype=object),
+                         "known_tokens": (source >= len(RESERVED)).sum(axis=1).astype(np.int64)})
+
+
+class TextTranslator(mlflow.pyfunc.PythonModel):
+    """DataFrame with a `text` column of English → `translation` (Spanish) and `known_tokens`."""
+
+    def load_context(self, context: Any) -> None:
+        self.scorer = framework_scorer(context.model_config["framework"], Path(context.artifacts["model_dir"]))
+
+    def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        try:
+            texts = texts_from_input(model_input)
+        except ValueError as error:
+            raise MlflowException.invalid_parameter_value(str(error)) from error
+        if not texts:
+            return pd.DataFrame({"translation": pd.Series([], dtype=object), "known_tokens": np.empty(0, np.int64)})
+        return translations(self.scorer, texts)
+
+
 SERVED: dict[str, tuple[type[mlflow.pyfunc.PythonModel], Any]] = {  # framework → (pyfunc class, its answer)
     "keras": (TextClassifier, score), "sklearn": (TextClassifier, score),
     "keras_lm": (TextGenerator, lambda scorer, texts: continuations(scorer, texts, GENERATION_DEFAULTS)),
     "ngram": (TextGenerator, lambda scorer, texts: continuations(scorer, texts, GENERATION_DEFAULTS)),
     "word2vec": (WordNeighbours, neighbour_lists),
+    "seq2seq": (TextTranslator, translations),
 }
 
 

@@ -38,3 +38,27 @@ def load_split(folder: Path, split: str) -> tuple[np.ndarray | sp.csr_matrix, np
 def load_ids(folder: Path, split: str) -> np.ndarray:
     """A text view's whole id stream of one part."""
     return np.load(folder / f"{split}.ids.npy")
+
+
+PAIRS_SPEC = "pairs_spec.json"
+PAIR_ARRAYS = ("source", "decoder_in", "decoder_out")
+
+
+def save_pairs(folder: Path, spec: object, splits: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
+    """A pairs view: pairs_spec.json and <split>.source / .decoder_in / .decoder_out arrays (teacher forcing)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / PAIRS_SPEC).write_text(json.dumps(spec.to_dict()), encoding="utf-8")
+    for split, arrays in splits.items():
+        for name, array in zip(PAIR_ARRAYS, arrays, strict=True):
+            np.save(folder / f"{split}.{name}.npy", array)
+
+
+def load_pairs_spec(folder: Path) -> dict:
+    """The pairs view's spec as stored (`textlab.translation.TranslationSpec.from_dict` rebuilds it)."""
+    return json.loads((folder / PAIRS_SPEC).read_text(encoding="utf-8"))
+
+
+def load_pairs(folder: Path, split: str) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Teacher-forced inputs (source ids, START-shifted target ids) and the next-word targets of one split."""
+    source, decoder_in, decoder_out = (np.load(folder / f"{split}.{name}.npy") for name in PAIR_ARRAYS)
+    return {"source": source, "decoder_in": decoder_in}, decoder_out

@@ -10,6 +10,7 @@ import contextlib
 import fcntl
 import json
 import os
+import resource
 import socket
 import subprocess
 import traceback
@@ -187,6 +188,8 @@ def stage_run(stage: str, corpus: str, params: Mapping[str, Any], deps: list[str
         log_datasets(stage, hashes)
         try:
             yield run
+            # Peak resident memory of the stage process (Linux reports kilobytes): a figure for the run, not a DVC output.
+            mlflow.log_metric("peak_rss_mb", round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1))
         except BaseException as err:
             mlflow.set_tag("error", tracking.one_line(f"{type(err).__name__}: {err}"))
             mlflow.log_text(traceback.format_exc(), "error.txt")

@@ -23,6 +23,8 @@ KINDS = {
                        ["bits_per_token", "perplexity", "cross_entropy", "test_tokens", "test_oov_rate"], True),
     "neighbour_overlap": ("word vectors (top-k neighbour overlap with gensim; its seed-to-seed overlap beside)",
                           ["neighbour_overlap", "gensim_noise_floor", "words_compared", "k"], False),
+    "bleu": ("translators (corpus BLEU of greedy translations; teacher-forced token accuracy)",
+             ["bleu", "token_accuracy", "test_pairs"], False),
 }
 
 

@@ -1,5 +1,6 @@
 """split@<corpus>: parse the raw corpus into (text, label) rows and split train/val/test; a running
-text (a language model's corpus) becomes three contiguous parts instead.
+text (a language model's corpus) becomes three contiguous parts instead, and sentence pairs
+(translation) three splits that share no English sentence.
 
 Writes data/split/<corpus>/<split>.parquet (plus corpus extras such as IMDB's unlabelled
 reviews) and reports/split/<corpus>.json: row counts, label shares and corpus facts.
@@ -17,7 +18,7 @@ from textlab.adapters.guard import guard
 from textlab.adapters.params import load_params
 from textlab.adapters.readers import READERS
 from textlab.adapters.tracking import stage_run
-from textlab.corpora import TEXT_CORPORA
+from textlab.corpora import corpus_kind
 from textlab.splits import SPLITS
 
 
@@ -40,22 +41,32 @@ def text_checks(corpus_checks: list[checks.Check], parts: dict, limits: dict) ->
                                          checks.text_part_expectations(len(parts)))]
 
 
+def pair_checks(corpus_checks: list[checks.Check], parts: dict, limits: dict) -> list[checks.Check]:
+    """Sentence pairs: both sides on every row, no English sentence in two splits (its OOV is checked by tokenize)."""
+    found = [*corpus_checks, checks.Check("disjoint", checks.disjoint_splits_frame(
+        {name: part["source"] for name, part in parts.items()}), checks.disjoint_expectations())]
+    return found + [checks.Check(name, part, checks.pair_expectations(len(part))) for name, part in parts.items()]
+
+
+CHECKS = {"labelled": split_checks, "text": text_checks, "pairs": pair_checks}
+
+
 def label_facts(parts: dict) -> dict[str, float]:
     return {f"{name}_label1_share": round(float(parts[name]["label"].mean()), 4) for name in SPLITS}
 
 
 def main(corpus: str) -> None:
     params = load_params()["corpora"][corpus]
-    stage, text = f"split@{corpus}", corpus in TEXT_CORPORA
+    stage, kind = f"split@{corpus}", corpus_kind(corpus)
     with stage_run(stage, corpus, params, [f"data/raw/{corpus}"]) as run:
         read = READERS[corpus](Path("data/raw") / corpus, params["split"])
-        guard(stage, (text_checks if text else split_checks)(read.checks, read.splits, params["checks"]))
+        guard(stage, CHECKS[kind](read.checks, read.splits, params["checks"]))
         with atomic_path(Path("data/split") / corpus) as folder:
             folder.mkdir()
             for name, table in {**read.splits, **read.extra}.items():
                 table.to_parquet(folder / f"{name}.parquet", index=False)
         metrics = {**read.facts, **{f"{name}_rows": len(read.splits[name]) for name in SPLITS},
-                   **({} if text else label_facts(read.splits))}
+                   **(label_facts(read.splits) if kind == "labelled" else {})}
         write_json(Path("reports/split") / f"{corpus}.json", metrics)
         mlflow.log_metrics(metrics)
         print(f"{stage}: {', '.join(f'{n} {len(p)}' for n, p in read.splits.items())} rows; run {run.info.run_id}")

@@ -1,10 +1,13 @@
-"""tokenize@<view>: fit a view's vocabulary on train and turn every split into padded id tensors.
+"""tokenize@<view>: fit a view's vocabulary on train and turn every split into id tensors.
 
-A view (params.yaml `views`) is one (corpus, num_words, maxlen, n-grams) combination that some
-architectures read. Writes data/features/<view>/: spec.json (vocabulary, maxlen, padding) and
-<split>.x.npy (int32 [rows, maxlen]) / <split>.y.npy (int8 labels). A text corpus's view holds
-instead the windows of `maxlen` ids every `step` (x) with the next id (y), and each part's whole id
-stream (<split>.ids.npy), which the counting models fit on.
+A view (params.yaml `views`) is one (corpus, num_words, maxlen, …) combination that models read.
+Writes data/features/<view>/, by the kind of corpus:
+- labelled texts: spec.json (vocabulary, maxlen, padding), <split>.x.npy (int32 [rows, maxlen]) and
+  <split>.y.npy (int8 labels);
+- a running text: spec.json, the windows of `maxlen` ids every `step` (<split>.x.npy) with the next id
+  (<split>.y.npy), and each part's whole id stream (<split>.ids.npy), which counting models fit on;
+- sentence pairs: pairs_spec.json (both vocabularies; maxlen words a side) and <split>.source /
+  .decoder_in / .decoder_out .npy (teacher forcing).
 """
 from __future__ import annotations
 
@@ -19,29 +22,71 @@ from textlab.adapters.cli import run_stage
 from textlab.adapters.files import atomic_path
 from textlab.adapters.guard import guard
 from textlab.adapters.params import load_params
-from textlab.adapters.tensors import save_features
+from textlab.adapters.tensors import save_features, save_pairs
 from textlab.adapters.tracking import stage_run
-from textlab.corpora import TEXT_CORPORA
+from textlab.corpora import corpus_kind
 from textlab.features import fit_sequence_spec
 from textlab.language import sliding_windows
 from textlab.splits import SPLITS
+from textlab.translation import fit_translation_spec
 
 
-def padded_checks(tables: dict, tensors: dict, spec, limits: dict) -> list[checks.Check]:
-    """Labelled texts: one padded sequence per text, ids in the vocabulary, labels balanced, little OOV."""
-    return [checks.Check(name, checks.summarise_sequences(x, y, spec.padding),
-                         checks.sequence_expectations(len(tables[name]), spec.vocab_size, tuple(limits["class_balance"]),
-                                                      None if name == "train" else limits["max_oov_rate"]))
-            for name, (x, y) in tensors.items()]
+def fitted_spec(shape: dict, knobs: dict, train: pd.DataFrame):
+    return fit_sequence_spec(train["text"].tolist(), maxlen=shape["maxlen"], padding=knobs["padding"],
+                             truncating=knobs["truncating"], lowercase=knobs["lowercase"], level=knobs["level"],
+                             max_tokens=shape.get("num_words"), ngram_range=shape.get("ngram_range", 1),
+                             max_ngrams=shape.get("max_ngrams"))
 
 
-def window_checks(streams: dict, tensors: dict, spec, step: int, limits: dict) -> list[checks.Check]:
-    """A running text: windows inside their own part, targets in the vocabulary, val/test OOV counted."""
-    found = [checks.Check(name, checks.summarise_windows(x, y, len(streams[name]), step),
+def labelled_view(stage: str, folder: Path, shape: dict, knobs: dict, limits: dict, tables: dict) -> dict:
+    """One padded sequence per text: ids in the vocabulary, labels balanced, little OOV in val and test."""
+    spec = fitted_spec(shape, knobs, tables["train"])
+    tensors = {name: (spec.transform(t["text"].tolist()), t["label"].to_numpy(np.int8)) for name, t in tables.items()}
+    guard(stage, [checks.Check(name, checks.summarise_sequences(x, y, spec.padding), checks.sequence_expectations(
+        len(tables[name]), spec.vocab_size, tuple(limits["class_balance"]),
+        None if name == "train" else limits["max_oov_rate"])) for name, (x, y) in tensors.items()])
+    with atomic_path(folder) as staged:
+        save_features(staged, spec, tensors)
+    return {"vocab_size": spec.vocab_size, "maxlen": spec.maxlen, **oov_rates({n: x for n, (x, _) in tensors.items()})}
+
+
+def text_view(stage: str, folder: Path, shape: dict, knobs: dict, limits: dict, tables: dict) -> dict:
+    """Windows inside their own part, targets in the vocabulary, val/test OOV counted."""
+    spec = fitted_spec(shape, knobs, tables["train"])
+    streams = {name: np.asarray(spec.ids(t["text"].tolist())[0], np.int32) for name, t in tables.items()}
+    tensors = {name: sliding_windows(ids, spec.maxlen, shape["step"]) for name, ids in streams.items()}
+    found = [checks.Check(name, checks.summarise_windows(x, y, len(streams[name]), shape["step"]),
                           checks.window_expectations(len(x), spec.maxlen, spec.vocab_size))
              for name, (x, y) in tensors.items()]
-    return found + [checks.Check(f"{name}_oov", checks.oov_share_frame(streams[name]),
-                                 checks.oov_expectations(limits["max_oov_rate"])) for name in ("val", "test")]
+    guard(stage, found + [checks.Check(f"{name}_oov", checks.oov_share_frame(streams[name]),
+                                       checks.oov_expectations(limits["max_oov_rate"])) for name in ("val", "test")])
+    with atomic_path(folder) as staged:
+        save_features(staged, spec, tensors, streams)
+    return {"vocab_size": spec.vocab_size, "maxlen": spec.maxlen, **oov_rates(streams)}
+
+
+def pairs_view(stage: str, folder: Path, shape: dict, knobs: dict, limits: dict, tables: dict) -> dict:
+    """Source and teacher-forced target ids of every pair; val/test OOV counted on both sides."""
+    spec = fit_translation_spec(tables["train"], shape.get("num_words"), shape.get("num_words"), shape["maxlen"],
+                                shape["maxlen"] + 1)
+    tensors = {name: (spec.encode_source(t["source"].tolist()), *spec.decode_inputs_and_targets(t["target"].tolist()))
+               for name, t in tables.items()}
+    sides = {f"{name}_{side}": ids for name, (source, _, target) in tensors.items()
+             for side, ids in (("source", source), ("target", target))}
+    guard(stage, [checks.Check(side, checks.oov_share_frame(ids[ids != 0]), checks.oov_expectations(
+        limits["max_oov_rate"])) for side, ids in sides.items() if not side.startswith("train")])
+    with atomic_path(folder) as staged:
+        save_pairs(staged, spec, tensors)
+    return {"source_vocab_size": len(spec.source_vocabulary), "target_vocab_size": len(spec.target_vocabulary),
+            **oov_rates(sides)}
+
+
+VIEWS = {"labelled": labelled_view, "text": text_view, "pairs": pairs_view}
+
+
+def oov_rates(ids_by_name: dict) -> dict[str, float]:
+    """Share of the non-padding ids that are OOV, per split (or split and side)."""
+    return {f"{name}_oov_rate": float((ids == 1).sum() / max((ids != 0).sum(), 1)) for name, ids in ids_by_name.items()}
 
 
 def main(view: str) -> None:
@@ -50,28 +95,13 @@ def main(view: str) -> None:
         raise KeyError(f"params.yaml has no views.{view}; known: {sorted(params['views'])}")
     shape = params["views"][view]
     corpus = shape["corpus"]
-    knobs, limits = params["corpora"][corpus]["tokenize"], params["corpora"][corpus]["checks"]
+    knobs, limits = params["corpora"][corpus].get("tokenize", {}), params["corpora"][corpus]["checks"]
     stage, source = f"tokenize@{view}", Path("data/split") / corpus
     with stage_run(stage, corpus, {"view": shape, "tokenize": knobs, "checks": limits}, [str(source)]) as run:
         tables = {name: pd.read_parquet(source / f"{name}.parquet") for name in SPLITS}
-        spec = fit_sequence_spec(tables["train"]["text"].tolist(), maxlen=shape["maxlen"], padding=knobs["padding"],
-                                 truncating=knobs["truncating"], lowercase=knobs["lowercase"], level=knobs["level"],
-                                 max_tokens=shape.get("num_words"), ngram_range=shape.get("ngram_range", 1),
-                                 max_ngrams=shape.get("max_ngrams"))
-        if corpus in TEXT_CORPORA:  # one id stream per part, cut into (window, next id) pairs
-            streams = {name: np.asarray(spec.ids(t["text"].tolist())[0], np.int32) for name, t in tables.items()}
-            tensors = {name: sliding_windows(ids, spec.maxlen, shape["step"]) for name, ids in streams.items()}
-            guard(stage, window_checks(streams, tensors, spec, shape["step"], limits))
-        else:
-            streams = {}
-            tensors = {name: (spec.transform(t["text"].tolist()), t["label"].to_numpy(np.int8))
-                       for name, t in tables.items()}
-            guard(stage, padded_checks(tables, tensors, spec, limits))
-        with atomic_path(Path("data/features") / view) as folder:
-            save_features(folder, spec, tensors, streams)
-        oov = {f"{name}_oov_rate": float(((x == 1).sum()) / max((x != 0).sum(), 1)) for name, (x, _) in tensors.items()}
-        mlflow.log_metrics({"vocab_size": spec.vocab_size, "maxlen": spec.maxlen, **oov})
-        print(f"{stage}: vocabulary {spec.vocab_size}, maxlen {spec.maxlen}; run {run.info.run_id}")
+        facts = VIEWS[corpus_kind(corpus)](stage, Path("data/features") / view, shape, knobs, limits, tables)
+        mlflow.log_metrics(facts)
+        print(f"{stage}: {', '.join(f'{k} {v:.4g}' for k, v in facts.items())}; run {run.info.run_id}")
 
 
 if __name__ == "__main__":
