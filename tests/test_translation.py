@@ -11,8 +11,18 @@ import sacrebleu
 
 from textlab.corpora import CorpusFormatError
 from textlab.text import OOV_ID, PAD_ID, RESERVED
-from textlab.translation import (END, START, TranslationSpec, corpus_bleu, fit_translation_spec, greedy_decode,
-                                 parse_pairs, split_pairs, token_accuracy, translation_tokens)
+from textlab.translation import (
+    END,
+    START,
+    TranslationSpec,
+    corpus_bleu,
+    fit_translation_spec,
+    greedy_decode,
+    parse_pairs,
+    split_pairs,
+    token_accuracy,
+    translation_tokens,
+)
 
 
 def test_parse_accepts_two_and_three_columns():

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from test_language_models import write_text_view
 from textlab.adapters import word2vec_scoring, word2vec_training
 from textlab.adapters.serving import log_text_model
 from textlab.adapters.word2vec_evaluating import compare_with_gensim
-from test_language_models import write_text_view
 
 HP = {"key": "t-skipgram", "corpus": "t", "family": "skipgram", "loss": "negative_sampling", "embedding_dim": 16,
       "window": 2, "negatives": 4, "sample": 0.0, "epochs": 3, "batch_size": 64, "learning_rate": 1.6, "seed": 3}

@@ -1,5 +1,6 @@
 """The exported model: an MLflow pyfunc that takes raw text and returns P(class 1) and a trust flag
-(classifiers), or a sampled continuation of each prompt (language models).
+(classifiers), a sampled continuation of each prompt (language models), the neighbours of a word (word
+vectors) or a translation (translators).
 
 It carries the whole model folder and scores it with the framework's `load_scorer`
 (`keras_scoring` or `sklearn_scoring`), the same function the evaluate stage uses, so served
@@ -60,22 +61,6 @@ def score(scorer: Scorer, texts: list[str]) -> pd.DataFrame:
                          "known_tokens": np.asarray(scorer.known_tokens(texts), dtype=np.int64)})
 
 
-class TextClassifier(mlflow.pyfunc.PythonModel):
-    """DataFrame with a `text` column → DataFrame with `probability` and `known_tokens` columns."""
-
-    def load_context(self, context: Any) -> None:
-        self.scorer = framework_scorer(context.model_config["framework"], Path(context.artifacts["model_dir"]))
-
-    def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
-        try:
-            texts = texts_from_input(model_input)
-        except ValueError as error:
-            # An MlflowException keeps the message in the scoring server's 400 answer; any other
-            # error becomes "unexpected error while evaluating the model" with a stack trace.
-            raise MlflowException.invalid_parameter_value(str(error)) from error
-        return score(self.scorer, texts)
-
-
 def continuations(scorer: Any, prompts: list[str], settings: dict[str, Any]) -> pd.DataFrame:
     """Per prompt: `length` sampled tokens after it, and how many of its tokens the model knows."""
     length, temperature = settings["length"], float(settings["temperature"])
@@ -89,23 +74,7 @@ def continuations(scorer: Any, prompts: list[str], settings: dict[str, Any]) -> 
     return pd.DataFrame({"generated": pd.Series(generated, dtype=object), "known_tokens": np.asarray(known, np.int64)})
 
 
-class TextGenerator(mlflow.pyfunc.PythonModel):
-    """DataFrame with a `text` column of prompts → `generated` (their continuation) and `known_tokens`.
-
-    Params (MLflow inference params): temperature (0 = greedy), length (tokens), seed.
-    """
-
-    def load_context(self, context: Any) -> None:
-        self.scorer = framework_scorer(context.model_config["framework"], Path(context.artifacts["model_dir"]))
-
-    def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
-        try:
-            return continuations(self.scorer, texts_from_input(model_input), {**GENERATION_DEFAULTS, **(params or {})})
-        except ValueError as error:
-            raise MlflowException.invalid_parameter_value(str(error)) from error
-
-
-def neighbour_lists(scorer: Any, texts: list[str]) -> pd.DataFrame:
+def neighbour_lists(scorer: Any, texts: list[str], settings: dict[str, Any] | None = None) -> pd.DataFrame:
     """Per text: the nearest words of its first known word ('' if none), and how many of its words are known."""
     neighbours, known, vocabulary = [], [], set(scorer.spec.vocabulary[len(RESERVED):])
     for tokens in scorer.spec.tokens(texts):
@@ -116,49 +85,41 @@ def neighbour_lists(scorer: Any, texts: list[str]) -> pd.DataFrame:
     return pd.DataFrame({"neighbours": pd.Series(neighbours, dtype=object), "known_tokens": np.asarray(known, np.int64)})
 
 
-class WordNeighbours(mlflow.pyfunc.PythonModel):
-    """DataFrame with a `text` column of words → `neighbours` (the 10 nearest, space-separated) and `known_tokens`."""
-
-    def load_context(self, context: Any) -> None:
-        self.scorer = framework_scorer(context.model_config["framework"], Path(context.artifacts["model_dir"]))
-
-    def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
-        try:
-            return neighbour_lists(self.scorer, texts_from_input(model_input))
-        except ValueError as error:
-            raise MlflowException.invalid_parameter_value(str(error)) from error
-
-
-def translations(scorer: Any, texts: list[str]) -> pd.DataFrame:
+def translations(scorer: Any, texts: list[str], settings: dict[str, Any] | None = None) -> pd.DataFrame:
     """Per English text: its greedy Spanish translation, and how many of its words the encoder knows."""
     source = scorer.spec.encode_source(texts)
     return pd.DataFrame({"translation": pd.Series(scorer.translate(texts), dtype=object),
                          "known_tokens": (source >= len(RESERVED)).sum(axis=1).astype(np.int64)})
 
 
-class TextTranslator(mlflow.pyfunc.PythonModel):
-    """DataFrame with a `text` column of English → `translation` (Spanish) and `known_tokens`."""
+class ServedText(mlflow.pyfunc.PythonModel):
+    """DataFrame with a `text` column → the framework's answer, one row per text.
+
+    The logged `model_config` names the framework; only its scoring module is imported when serving.
+    """
 
     def load_context(self, context: Any) -> None:
-        self.scorer = framework_scorer(context.model_config["framework"], Path(context.artifacts["model_dir"]))
+        self.framework = context.model_config["framework"]
+        self.scorer = framework_scorer(self.framework, Path(context.artifacts["model_dir"]))
 
     def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
         try:
-            texts = texts_from_input(model_input)
+            return ANSWERS[self.framework](self.scorer, texts_from_input(model_input),
+                                           {**GENERATION_DEFAULTS, **(params or {})})
         except ValueError as error:
+            # An MlflowException keeps the message in the scoring server's 400 answer; any other
+            # error becomes "unexpected error while evaluating the model" with a stack trace.
             raise MlflowException.invalid_parameter_value(str(error)) from error
-        if not texts:
-            return pd.DataFrame({"translation": pd.Series([], dtype=object), "known_tokens": np.empty(0, np.int64)})
-        return translations(self.scorer, texts)
 
 
-SERVED: dict[str, tuple[type[mlflow.pyfunc.PythonModel], Any]] = {  # framework → (pyfunc class, its answer)
-    "keras": (TextClassifier, score), "sklearn": (TextClassifier, score),
-    "keras_lm": (TextGenerator, lambda scorer, texts: continuations(scorer, texts, GENERATION_DEFAULTS)),
-    "ngram": (TextGenerator, lambda scorer, texts: continuations(scorer, texts, GENERATION_DEFAULTS)),
-    "word2vec": (WordNeighbours, neighbour_lists),
-    "seq2seq": (TextTranslator, translations),
-}
+def classify(scorer: Any, texts: list[str], settings: dict[str, Any] | None = None) -> pd.DataFrame:
+    return score(scorer, texts)
+
+
+# framework → its answer: P(class 1); a continuation (temperature, length, seed); neighbours; a translation.
+ANSWERS: dict[str, Any] = {"keras": classify, "sklearn": classify, "keras_lm": continuations, "ngram": continuations,
+                           "word2vec": neighbour_lists, "seq2seq": translations}
+GENERATORS = ("keras_lm", "ngram")  # the frameworks whose served model takes inference params
 
 
 def pip_requirements(framework: Framework) -> list[str]:
@@ -171,12 +132,11 @@ def log_text_model(model_dir: Path, framework: Framework, examples: list[str]) -
     from mlflow.models import infer_signature
 
     example, scorer = pd.DataFrame({TEXT_COLUMN: examples}), framework_scorer(framework, model_dir)
-    served, answer = SERVED[framework]
-    params = GENERATION_DEFAULTS if served is TextGenerator else None
+    answer = ANSWERS[framework](scorer, examples, GENERATION_DEFAULTS)
     with warnings.catch_warnings():  # known_tokens is an output column, never missing: the hint does not apply
         warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer", category=UserWarning)
-        signature = infer_signature(example, answer(scorer, examples), params=params)
-        return mlflow.pyfunc.log_model(name="model", python_model=served(),
+        signature = infer_signature(example, answer, params=GENERATION_DEFAULTS if framework in GENERATORS else None)
+        return mlflow.pyfunc.log_model(name="model", python_model=ServedText(),
                                        artifacts={"model_dir": str(model_dir)},
                                        model_config={"framework": framework}, code_paths=[str(PACKAGE_DIR)],
                                        signature=signature, input_example=example,
