@@ -62,8 +62,8 @@ def stage_env(project: Path, mirror: Path | str) -> dict[str, str]:
     return env
 
 
-def run(cmd: list[str], project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True, timeout=900)
+def run(cmd: list[str], project: Path, env: dict[str, str], timeout: int = 900) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 # ----------------------------------------------------------------- one small real pipeline, shared
@@ -71,7 +71,7 @@ NAMES_MODELS = ["names-dense_bow", "names-simple_rnn"]  # dense_bow covers the s
 IMDB_MODELS = ["imdb-bigram_fasttext"]
 BASELINES = ["imdb-nbsvm"]
 LANGUAGE_MODELS = ["nietzsche-char_lstm"]
-NGRAM_MODELS = ["nietzsche-markov", "nietzsche-kneser_ney5"]
+NGRAM_MODELS = ["nietzsche-kneser_ney5"]
 EMBEDDINGS = ["alice-skipgram"]
 TRANSLATORS = ["spa_eng-gru_attention"]
 MODELS = NAMES_MODELS + IMDB_MODELS + BASELINES + LANGUAGE_MODELS + NGRAM_MODELS + EMBEDDINGS + TRANSLATORS
@@ -140,7 +140,7 @@ def pipeline(tmp_path_factory, mirror):
     shrink_params(project)
     commit_all(project, "small params")
     env = stage_env(project, mirror)
-    first = run(["dvc", "repro"], project, env)
+    first = run(["dvc", "repro"], project, env, timeout=3000)  # ~45 stages at ~25 s of start-up each
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     commit_all(project, "cold repro")
     return project, env, first

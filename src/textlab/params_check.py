@@ -248,7 +248,8 @@ def _reference_problems(params: dict[str, Any]) -> list[Problem]:
 
 
 def _export_problems(params: dict[str, Any]) -> list[Problem]:
-    models, baselines = _entries(params, "models") | _entries(params, "embedding_models"), _entries(params, "baselines")
+    models = _entries(params, "models") | _entries(params, "language_models") | _entries(params, "embedding_models")
+    baselines = _entries(params, "baselines")
     where, names = ("export_embeddings", "models"), _value_at(params, ("export_embeddings", "models"))
     problems = []
     for name in [n for n in names if isinstance(n, str)] if isinstance(names, list) else []:
