@@ -10,12 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import mlflow
 import numpy as np
 import pandas as pd
 
 from textlab import language
-from textlab.adapters.files import write_json, write_text
+from textlab.adapters.publishing import publish
 from textlab.adapters.tracking import stage_run
 from textlab.generation import sample_ids, samples_markdown
 from textlab.text import OOV_ID
@@ -38,15 +37,11 @@ def run_lm_evaluation(stage: str, hp: dict[str, Any], load_scorer: LoadScorer) -
         scorer = load_scorer(model_dir)
         ids = np.asarray(scorer.spec.ids(pd.read_parquet(test_path)["text"].tolist())[0], np.int64)
         scores = held_out_scores(scorer.log2_probs(ids), ids)
-        mlflow.log_metrics({f"test_{name}": float(value) for name, value in scores.items()})
         prompt = ids[: scorer.spec.maxlen].tolist()
         sampled = sample_ids(scorer.next_distribution, prompt, generation["temperatures"], generation["length"],
                              generation["seed"])
         page = samples_markdown(key, scorer.spec.detokenize(prompt),
                                 {t: scorer.spec.detokenize(new) for t, new in sampled.items()})
-        mlflow.log_text(page, "samples.md")
-        # Outputs last: a failure above leaves the previous metrics and samples whole.
-        write_text(Path("reports/samples") / f"{key}.md", page)
-        write_json(Path("reports/metrics") / corpus / f"{key}.json", scores)
+        publish(corpus, key, scores, page, "reports/samples")
         print(f"{stage}: {scores['bits_per_token']:.4f} bits per token, perplexity {scores['perplexity']:.2f} "
               f"over {scores['test_tokens']} test tokens; run {run.info.run_id}")

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import mlflow
-
 from textlab.adapters.cli import run_stage
-from textlab.adapters.files import write_json, write_text
 from textlab.adapters.params import embedding_params, load_params
+from textlab.adapters.publishing import publish
 from textlab.adapters.tensors import load_ids
 from textlab.adapters.tracking import stage_run
 from textlab.adapters.word2vec_evaluating import compare_with_gensim
@@ -23,11 +21,8 @@ def main(key: str) -> None:
     model_dir, inputs = Path("models") / key, Path("data") / hp["inputs"]
     with stage_run(f"evaluate_embedding@{key}", hp["corpus"], {"model": key, **knobs}, [str(model_dir), str(inputs)]) as run:
         metrics, table = compare_with_gensim(hp, load_scorer(model_dir), load_ids(inputs, "train"), knobs)
-        page = f"# {key}: nearest neighbours of the probe words\n\n{table}"
-        mlflow.log_metrics(metrics)
-        mlflow.log_text(page, "neighbours.md")
-        write_text(Path("reports/neighbours") / f"{key}.md", page)
-        write_json(Path("reports/metrics") / hp["corpus"] / f"{key}.json", metrics)
+        publish(hp["corpus"], key, metrics, f"# {key}: nearest neighbours of the probe words\n\n{table}",
+                "reports/neighbours", metric_prefix="")
         print(f"evaluate_embedding@{key}: neighbour overlap with gensim {metrics['neighbour_overlap']} "
               f"(gensim vs gensim {metrics['gensim_noise_floor']}); run {run.info.run_id}")
 

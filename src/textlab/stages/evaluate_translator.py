@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import mlflow
 import numpy as np
 import pandas as pd
 
 from textlab.adapters.cli import run_stage
-from textlab.adapters.files import write_json, write_text
 from textlab.adapters.params import load_params, translator_params
+from textlab.adapters.publishing import publish
 from textlab.adapters.seq2seq_scoring import load_scorer
 from textlab.adapters.tracking import stage_run
 from textlab.translation import corpus_bleu, token_accuracy
@@ -35,10 +34,7 @@ def main(key: str) -> None:
         rows = [f"| {s} | {r} | {h} |" for s, r, h in zip(test["source"], test["target"], hypotheses, strict=True)]
         page = f"# {key}: greedy translations of held-out sentences\n\n| English | reference | translation |\n" \
                f"|---|---|---|\n" + "\n".join(rows[:SHOWN]) + "\n"
-        mlflow.log_metrics({f"test_{name}": float(value) for name, value in scores.items()})
-        mlflow.log_text(page, "translations.md")
-        write_text(Path("reports/translations") / f"{key}.md", page)
-        write_json(Path("reports/metrics") / hp["corpus"] / f"{key}.json", scores)
+        publish(hp["corpus"], key, scores, page, "reports/translations")
         print(f"evaluate_translator@{key}: BLEU {scores['bleu']}, token accuracy {scores['token_accuracy']} "
               f"on {len(test)} held-out pairs; run {run.info.run_id}")
 
