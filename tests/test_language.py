@@ -111,7 +111,7 @@ def test_markov_rows_are_smoothed_bigram_frequencies() -> None:
     ids = [2, 3, 2, 2, 4, 3, 2, 1]
     vocab_size, alpha = 6, 0.5
     transitions = language.fit_markov(ids, vocab_size, alpha)
-    pairs = Counter(zip(ids, ids[1:]))
+    pairs = Counter(zip(ids[:-1], ids[1:], strict=True))
     np.testing.assert_allclose(transitions.sum(axis=1), 1.0, rtol=0, atol=1e-12)
     for a in range(vocab_size):
         seen = sum(count for (first, _), count in pairs.items() if first == a)
