@@ -158,7 +158,7 @@ def summarise_text_parts(parts: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def summarise_windows(x: np.ndarray, y: np.ndarray, n_ids: int, step: int) -> pd.DataFrame:
-    """One row per training window: id range of the window and of its target, and its OOV count.
+    """One row per training window: id range of the window and its target (OOV is checked on the streams).
 
     `expected_windows` is how many windows of x.shape[1] ids every `step` fit in this split's own
     `n_ids` ids: a window cut across a split boundary would change the count.
@@ -172,7 +172,6 @@ def summarise_windows(x: np.ndarray, y: np.ndarray, n_ids: int, step: int) -> pd
         "min_id": x.min(axis=1).astype(np.int64),
         "max_id": x.max(axis=1).astype(np.int64),
         "target": y.astype(np.int64),
-        "n_oov": (x == OOV_ID).sum(axis=1).astype(np.int64),
         "width": np.full(len(x), maxlen, np.int64),
         "expected_windows": np.full(len(x), expected, np.int64),
     })

@@ -42,12 +42,12 @@ def load_params(path: Path = PARAMS_FILE) -> dict[str, Any]:
 
 def model_params(params: dict[str, Any], key: str) -> dict[str, Any]:
     """One Keras architecture's settings: the shared `train` defaults overlaid with `models.<key>`."""
-    return {**params["train"], **_entry(params, "models", key), "key": key}
+    return _keras_entry(params, "models", key)
 
 
 def language_model_params(params: dict[str, Any], key: str) -> dict[str, Any]:
     """A Keras language model's settings (the `train` defaults overlaid with the entry) and the sampling knobs."""
-    return {**params["train"], **_entry(params, "language_models", key), "key": key, "generation": params["generation"]}
+    return {**_keras_entry(params, "language_models", key), "generation": params["generation"]}
 
 
 def ngram_params(params: dict[str, Any], key: str) -> dict[str, Any]:
@@ -62,7 +62,7 @@ def embedding_params(params: dict[str, Any], key: str) -> dict[str, Any]:
 
 def translator_params(params: dict[str, Any], key: str) -> dict[str, Any]:
     """An encoder–decoder's settings: the shared `train` defaults overlaid with `translation_models.<key>`."""
-    return {**params["train"], **_entry(params, "translation_models", key), "key": key}
+    return _keras_entry(params, "translation_models", key)
 
 
 def any_model_params(params: dict[str, Any], key: str) -> dict[str, Any]:
@@ -76,6 +76,11 @@ def any_model_params(params: dict[str, Any], key: str) -> dict[str, Any]:
 def baseline_params(params: dict[str, Any], key: str) -> dict[str, Any]:
     """One scikit-learn baseline's settings as written; `textlab.baselines` fills in the rest."""
     return {**_entry(params, "baselines", key), "key": key}
+
+
+def _keras_entry(params: dict[str, Any], section: str, key: str) -> dict[str, Any]:
+    """A Keras entry of `section` overlaid on the shared `train` defaults, with its key."""
+    return {**params["train"], **_entry(params, section, key), "key": key}
 
 
 def _entry(params: dict[str, Any], section: str, key: str) -> dict[str, Any]:
