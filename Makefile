@@ -24,8 +24,11 @@ repro: setup
 	python -m textlab.adapters.params   # every param checked before DVC touches an output
 	dvc repro
 
+# Two pytest workers: the two halves of the e2e pipeline (one cold repro each) run side by side on 2 cores
+# (tests/conftest.py schedules each half's modules on one worker).
+PYTEST_WORKERS ?= 2
 test: setup
-	python -m pytest -q $(PYTEST_ARGS)
+	python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ui: setup
 	mlflow ui --backend-store-uri sqlite:///mlflow.db --host 127.0.0.1 --port 5000

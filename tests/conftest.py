@@ -66,7 +66,9 @@ def run(cmd: list[str], project: Path, env: dict[str, str], timeout: int = 900) 
     return subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True, timeout=timeout)
 
 
-# ----------------------------------------------------------------- one small real pipeline, shared
+# ------------------------------------------------- two small real pipelines, one per half of the DAG
+# The classifier half (names, IMDB) and the generative half (Nietzsche, Alice, spa-eng) share no stage, so
+# each gets its own copy and cold repro: under `pytest -n 2 --dist loadgroup` (make test) they run side by side.
 NAMES_MODELS = ["names-dense_bow", "names-simple_rnn"]  # dense_bow covers the sparse-input path
 IMDB_MODELS = ["imdb-bigram_fasttext"]
 BASELINES = ["imdb-nbsvm"]
@@ -74,7 +76,26 @@ LANGUAGE_MODELS = ["nietzsche-char_lstm"]
 NGRAM_MODELS = ["nietzsche-kneser_ney5"]
 EMBEDDINGS = ["alice-skipgram"]
 TRANSLATORS = ["spa_eng-gru_attention"]
-MODELS = NAMES_MODELS + IMDB_MODELS + BASELINES + LANGUAGE_MODELS + NGRAM_MODELS + EMBEDDINGS + TRANSLATORS
+CLASSIFIERS = NAMES_MODELS + IMDB_MODELS + BASELINES
+GENERATIVE = LANGUAGE_MODELS + NGRAM_MODELS + EMBEDDINGS + TRANSLATORS
+HALVES = {"classifiers": ["names", "imdb"], "generative": ["nietzsche", "alice", "spa_eng"]}
+# The e2e modules of each half share its session fixture, so each half's modules must run on one worker.
+E2E_MODULES = {"tests/test_pipeline_e2e.py": "classifiers", "tests/test_pipeline_faults_e2e.py": "classifiers",
+               "tests/test_generative_e2e.py": "generative"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's scheduling by scope, a half's e2e modules being one scope and every other test its own;
+    the biggest scopes go out first, so the two halves start on different workers. (xdist_group marks
+    would say the same, but xdist 3.8 sets them on a node id attribute that pytest 9 no longer reads.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class PipelineHalves(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return E2E_MODULES.get(nodeid.split("::")[0], nodeid)
+
+    return PipelineHalves(config, log)
 
 
 def ran(output: str) -> set[str]:
@@ -92,12 +113,32 @@ def mlflow_runs(project: Path) -> pd.DataFrame:
                            db).pivot_table(index=["run_uuid", "status"], columns="key", values="value", aggfunc="first")
 
 
-def shrink_params(project: Path) -> None:
-    """Few epochs and architectures; IMDB cut to 100 reviews per folder, Nietzsche and Alice to their first
-    40,000 characters, spa-eng to 400 pairs (the `limit` params): Nietzsche for the language models, Alice for
-    the word vectors, spa-eng for a translator."""
-    params = yaml.safe_load((project / "params.yaml").read_text())
-    params["download"]["sources"] = ["names", "imdb", "nietzsche", "alice", "spa_eng"]
+def only(section: dict, keys: list[str]) -> dict:
+    return {key: section[key] for key in keys}
+
+
+def of_corpora(section: dict, corpora: list[str]) -> dict:
+    return {key: entry for key, entry in section.items() if key.split("-")[0] in corpora}
+
+
+def shrink_classifiers(params: dict) -> None:
+    """Few epochs and architectures; IMDB cut to 100 reviews per folder (its `limit` param)."""
+    params["models"] = only(params["models"], NAMES_MODELS + IMDB_MODELS)
+    params["baselines"] = only(params["baselines"], BASELINES)
+    for key in NAMES_MODELS + IMDB_MODELS:
+        params["models"][key].update(epochs=3, patience=1)
+    params["bags"]["names"]["modes"] = ["binary", "tfidf"]
+    imdb = params["corpora"]["imdb"]
+    imdb["split"]["limit"] = 100
+    imdb["checks"].update(max_oov_rate=0.6, text_words={"min": 1, "max": 3000, "median": [50, 400]})
+    params["views"] = only(params["views"], ["names-chars", "imdb-bigrams"])
+    params["views"]["imdb-bigrams"].update(maxlen=100, max_ngrams=5000)
+    params["export_embeddings"]["models"] = ["names-simple_rnn"]
+
+
+def shrink_generative(params: dict) -> None:
+    """Nietzsche and Alice cut to their first 40,000 characters, spa-eng to 400 pairs (the `limit` params):
+    Nietzsche for the language models, Alice for the word vectors, spa-eng for a translator."""
     params["corpora"]["spa_eng"]["split"]["limit"] = 400
     params["corpora"]["spa_eng"]["checks"]["max_oov_rate"] = 0.6  # 320 training pairs know few words
     params["translation_models"] = {key: {**params["translation_models"][key], "units": 16, "embedding_dim": 16,
@@ -106,24 +147,25 @@ def shrink_params(project: Path) -> None:
         params["corpora"][text]["split"]["limit"] = 40_000
     params["embedding_models"] = {key: {**params["embedding_models"][key], "epochs": 2} for key in EMBEDDINGS}
     params["neighbours"]["frequent"] = 20
-    params["language_models"] = {key: params["language_models"][key] for key in LANGUAGE_MODELS}
+    params["language_models"] = only(params["language_models"], LANGUAGE_MODELS)
     params["language_models"]["nietzsche-char_lstm"].update(units=[16], embedding_dim=8, epochs=2)
-    params["ngram_models"] = {key: params["ngram_models"][key] for key in NGRAM_MODELS}
+    params["ngram_models"] = only(params["ngram_models"], NGRAM_MODELS)
     params["generation"]["length"] = 20
-    params["models"] = {key: params["models"][key] for key in NAMES_MODELS + IMDB_MODELS}
-    params["baselines"] = {key: params["baselines"][key] for key in BASELINES}
-    for key in NAMES_MODELS + IMDB_MODELS:
-        params["models"][key].update(epochs=3, patience=1)
-    params["bags"]["names"]["modes"] = ["binary", "tfidf"]
-    imdb = params["corpora"]["imdb"]
-    imdb["split"]["limit"] = 100
-    imdb["checks"].update(max_oov_rate=0.6, text_words={"min": 1, "max": 3000, "median": [50, 400]})
-    params["views"] = {"names-chars": params["views"]["names-chars"],
-                       "imdb-bigrams": {**params["views"]["imdb-bigrams"], "maxlen": 100, "max_ngrams": 5000},
-                       "nietzsche-chars": {**params["views"]["nietzsche-chars"], "step": 5},
-                       "alice-words": params["views"]["alice-words"], "spa_eng-pairs": params["views"]["spa_eng-pairs"]}
+    params["views"]["nietzsche-chars"]["step"] = 5
+    params["export_embeddings"]["models"] = list(EMBEDDINGS)
+
+
+def shrink_params(project: Path, half: str) -> None:
+    """params.yaml of one half of the DAG (`HALVES`) on small settings: the other half's entries removed."""
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    corpora = HALVES[half]
+    params["download"]["sources"] = list(corpora)
+    params["corpora"] = only(params["corpora"], corpora)
+    for section in ("views", "bags", "models", "baselines", "language_models", "ngram_models", "embedding_models",
+                    "translation_models"):
+        params[section] = of_corpora(params[section], corpora)
     params["pretrained"] = {}
-    params["export_embeddings"]["models"] = ["names-simple_rnn", *EMBEDDINGS]
+    {"classifiers": shrink_classifiers, "generative": shrink_generative}[half](params)
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
 
@@ -132,18 +174,29 @@ def commit_all(project: Path, message: str) -> None:
         subprocess.run(["git", *args], cwd=project, check=True, capture_output=True)
 
 
-@pytest.fixture(scope="session")
-def pipeline(tmp_path_factory, mirror):
-    """A committed copy of the project with small params, after one cold `dvc repro`, committed again
-    (as a user's clone would be): the e2e modules share it and leave it as they found it."""
-    project = copy_project(tmp_path_factory.mktemp("project"))
-    shrink_params(project)
+def cold_pipeline(tmp_path_factory: pytest.TempPathFactory, mirror: Path, half: str):
+    """A committed copy of the project with one half's small params, after one cold `dvc repro`, committed
+    again (as a user's clone would be): the e2e modules of that half share it and leave it as they found it."""
+    project = copy_project(tmp_path_factory.mktemp(half))
+    shrink_params(project, half)
     commit_all(project, "small params")
     env = stage_env(project, mirror)
-    first = run(["dvc", "repro"], project, env, timeout=3000)  # ~45 stages at ~25 s of start-up each
+    first = run(["dvc", "repro"], project, env, timeout=1800)  # ~20 stages at ~10 s of start-up each
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     commit_all(project, "cold repro")
     return project, env, first
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory, mirror):
+    """The classifier half: names and IMDB."""
+    return cold_pipeline(tmp_path_factory, mirror, "classifiers")
+
+
+@pytest.fixture(scope="session")
+def generative_pipeline(tmp_path_factory, mirror):
+    """The generative half: Nietzsche, Alice and spa-eng."""
+    return cold_pipeline(tmp_path_factory, mirror, "generative")
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ import pandas as pd
 from textlab.adapters.sklearn_training import fit
 from textlab.archives import renumber_ids
 
+
 def test_renumbering_keeps_shared_references_shared():
     tree = {"a": {"__id__": 907, "file": "907.npy"}, "b": [{"__id__": 12}, {"__id__": 907}]}
     numbering: dict[int, int] = {}
