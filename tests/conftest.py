@@ -134,6 +134,8 @@ def shrink_classifiers(params: dict) -> None:
     params["views"] = only(params["views"], ["names-chars", "imdb-bigrams"])
     params["views"]["imdb-bigrams"].update(maxlen=100, max_ngrams=5000)
     params["export_embeddings"]["models"] = ["names-simple_rnn"]
+    for gate in params["registry"].values():
+        gate["min_test_accuracy"] = 0.5  # models this small may miss the real floors
 
 
 def shrink_generative(params: dict) -> None:
@@ -162,7 +164,7 @@ def shrink_params(project: Path, half: str) -> None:
     params["download"]["sources"] = list(corpora)
     params["corpora"] = only(params["corpora"], corpora)
     for section in ("views", "bags", "models", "baselines", "language_models", "ngram_models", "embedding_models",
-                    "translation_models"):
+                    "translation_models", "registry"):
         params[section] = of_corpora(params[section], corpora)
     params["pretrained"] = {}
     {"classifiers": shrink_classifiers, "generative": shrink_generative}[half](params)

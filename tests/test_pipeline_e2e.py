@@ -78,6 +78,22 @@ def test_data_checks_passed_and_docs_were_built(pipeline):
         assert (project / "reports/data_docs" / stage / "index.html").is_file()
 
 
+def test_every_evaluated_classifier_is_a_registered_version_and_one_is_champion(pipeline):
+    project, _, _ = pipeline
+    import mlflow
+
+    client = mlflow.MlflowClient(f"sqlite:///{project / 'mlflow.db'}")
+    for task, models in (("names-gender", NAMES_MODELS), ("imdb-sentiment", ["imdb-bigram_fasttext", "imdb-nbsvm"])):
+        decision = json.loads((project / f"reports/registry/{task}.json").read_text())
+        versions = client.search_model_versions(f"name = '{task}'")
+        assert sorted(v.tags["model"] for v in versions) == sorted(models)
+        champion = client.get_model_version_by_alias(task, "champion")
+        best = max(versions, key=lambda v: (float(v.tags["val_accuracy"]), -int(v.version)))  # on validation, not test
+        assert decision["promoted"] and champion.version == best.version == decision["champion"]["version"]
+        trained_by = json.loads((project / f"reports/runs/{champion.tags['dvc.stage']}.json").read_text())
+        assert champion.run_id == trained_by["run_id"]  # the version's source is the train run's logged model
+
+
 @pytest.mark.parametrize("key,view", [("names-simple_rnn", "names-chars"), ("imdb-bigram_fasttext", "imdb-bigrams")])
 def test_logged_model_takes_raw_text_and_matches_the_pipeline_tensors(pipeline, key, view):
     """The served model standardizes and tokenizes raw text exactly as the tokenize stage did."""
@@ -111,7 +127,11 @@ def test_changing_one_architecture_reruns_only_its_stages(pipeline):
     changed = run(["dvc", "repro"], project, env)
     assert changed.returncode == 0, changed.stderr[-2000:]
     assert ran(changed.stdout) == {"train@names-simple_rnn", "evaluate@names-simple_rnn",
-                                   "export_embeddings@names-simple_rnn", "report@names"}
+                                   "export_embeddings@names-simple_rnn", "report@names", "promote@names-gender"}
+    decision = json.loads((project / "reports/registry/names-gender.json").read_text())
+    candidates = {c["model"]: c["version"] for c in decision["candidates"]}
+    assert candidates["names-simple_rnn"] == "3" and len(candidates) == 2  # the retrained model is a new version
+    assert decision["reason"] in changed.stdout
 
 
 def test_one_corpus_preprocessing_change_leaves_the_other_corpus_alone(pipeline):

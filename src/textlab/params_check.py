@@ -247,11 +247,19 @@ def _reference_problems(params: dict[str, Any]) -> list[Problem]:
                        for k in pretrained if k in taken | set(views)]
 
 
+def _registry_problems(where: tuple[Any, ...], corpus: Any, params: dict[str, Any]) -> list[Problem]:
+    """A task's corpus is a labelled corpus of `corpora`: promotion ranks classifiers."""
+    if corpus in _entries(params, "corpora") and view_kind(corpus) != "view":
+        return [(where, corpus, "a labelled corpus: only classifiers are registered and promoted")]
+    return _unknown(where, corpus, _entries(params, "corpora"), "a key of corpora")
+
+
 def _export_problems(params: dict[str, Any]) -> list[Problem]:
     models = _entries(params, "models") | _entries(params, "language_models") | _entries(params, "embedding_models")
     baselines = _entries(params, "baselines")
     where, names = ("export_embeddings", "models"), _value_at(params, ("export_embeddings", "models"))
-    problems = []
+    problems = [p for task, gate in _entries(params, "registry").items()
+                for p in _registry_problems(("registry", task, "corpus"), gate.get("corpus"), params)]
     for name in [n for n in names if isinstance(n, str)] if isinstance(names, list) else []:
         family = models[name].get("family") if name in models else None
         if family in KERAS_MODELS and not issubclass(KERAS_MODELS[family], Embedded):

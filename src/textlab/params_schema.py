@@ -400,6 +400,12 @@ class ExportEmbeddings(Section):
     seed: Seed
 
 
+class Gate(Section):
+    """promote@<task>: the registered model of one classification corpus and the floor a champion must clear."""
+    corpus: Name
+    min_test_accuracy: Annotated[float, Field(ge=0, le=1, description="a number between 0 and 1")]
+
+
 class Params(Section):
     download: Download
     corpora: Corpora
@@ -416,3 +422,4 @@ class Params(Section):
     translation_models: dict[str, Seq2seq]
     neighbours: Neighbours
     export_embeddings: ExportEmbeddings
+    registry: dict[str, Gate]

@@ -1,0 +1,109 @@
+"""`textlab predict`: ask a logged or registered model about raw texts, from the command line.
+
+    textlab predict imdb-sentiment@champion "a text" "another"     # a registered model and alias
+    textlab predict imdb-sentiment/3 --file reviews.txt            # a version; one text per line
+    textlab predict train@names-gru --json < names.txt             # a stage's latest run, JSON lines
+
+Texts come from the arguments, else from --file, else from standard input, one per line, and are
+answered in batches (a 10,000-line file streams). A classifier's answer is P(class 1), its label at
+0.5 and `known_tokens` (0: nothing in the text is known to the model, so the answer means little).
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TextIO
+
+import mlflow.pyfunc
+import pandas as pd
+from mlflow.exceptions import MlflowException
+
+from textlab.adapters.cli import StageError
+from textlab.adapters.tracking import tracking_uri
+
+BATCH = 1000
+MAX_TEXT_BYTES = 1_000_000  # a longer line is refused: no served model reads that far
+
+
+def model_uri(name: str) -> str:
+    """models:/ and runs:/ URIs as given; <task>@<alias> and <task>/<version> in the registry; a stage
+    name (train@names-gru) → the logged model of its run recorded in reports/runs/."""
+    if name.startswith(("models:/", "runs:/")):
+        return name
+    record = Path("reports/runs") / f"{name}.json"
+    if record.is_file():
+        return f"runs:/{json.loads(record.read_text(encoding='utf-8'))['run_id']}/model"
+    return f"models:/{name}"
+
+
+def checked(line: str, where: str) -> str:
+    if "\x00" in line:
+        raise StageError(f"{where}: binary data (a NUL byte); give one text per line")
+    if len(line.encode("utf-8", "surrogateescape")) > MAX_TEXT_BYTES:
+        raise StageError(f"{where}: a text of more than {MAX_TEXT_BYTES:,} bytes; split it")
+    return line.rstrip("\r\n")
+
+
+def read_lines(stream: TextIO, source: str) -> Iterator[str]:
+    """Lines of a UTF-8 stream; a byte that is not UTF-8 is an error naming the line."""
+    for number, line in enumerate(stream, start=1):
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError as err:  # surrogateescape keeps undecodable bytes as lone surrogates
+            raise StageError(f"{source} line {number}: not UTF-8 text (byte {err.start + 1} of the line)") from err
+        yield checked(line, f"{source} line {number}")
+
+
+def texts_of(args: argparse.Namespace) -> Iterator[str]:
+    if args.texts:
+        return (checked(text, f"argument {i}") for i, text in enumerate(args.texts, start=1))
+    if args.file:
+        return read_lines(open(args.file, encoding="utf-8", errors="surrogateescape"), args.file)  # noqa: SIM115
+    return read_lines(open(sys.stdin.fileno(), encoding="utf-8", errors="surrogateescape", closefd=False), "stdin")
+
+
+def batches(texts: Iterable[str]) -> Iterator[list[str]]:
+    iterator = iter(texts)
+    while batch := list(itertools.islice(iterator, BATCH)):
+        yield batch
+
+
+def predict(args: argparse.Namespace) -> None:
+    mlflow.set_tracking_uri(tracking_uri())
+    model = mlflow.pyfunc.load_model(model_uri(args.model))
+    for batch in batches(texts_of(args)):
+        answer = model.predict(pd.DataFrame({"text": batch}))
+        if "probability" in answer:
+            answer.insert(0, "label", (answer["probability"] >= 0.5).astype(int))
+        for text, row in zip(batch, answer.to_dict(orient="records"), strict=True):
+            if args.json:
+                print(json.dumps({"text": text, **row}, ensure_ascii=False))
+            else:
+                fields = [f"{value:.4f}" if isinstance(value, float) else str(value) for value in row.values()]
+                print("\t".join([*fields, text[:60]]))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="textlab", description="textlab's commands")
+    commands = parser.add_subparsers(dest="command", required=True)
+    ask = commands.add_parser("predict", help="answer raw texts with a logged or registered model")
+    ask.add_argument("model", help="<task>@<alias>, <task>/<version>, a stage name such as train@names-gru, "
+                                   "or a models:/ or runs:/ URI")
+    ask.add_argument("texts", nargs="*", help="texts to answer; none: --file or standard input, one per line")
+    ask.add_argument("--file", help="a UTF-8 file with one text per line")
+    ask.add_argument("--json", action="store_true", help="one JSON object per text instead of tab-separated fields")
+    args = parser.parse_args(argv)
+    try:
+        predict(args)
+    except (StageError, OSError) as err:
+        sys.exit(f"error: {err}")
+    except MlflowException as err:  # an unknown model, alias, version or run; a text the model refuses
+        sys.exit(f"error: {args.model}: {err.message}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""The MLflow model registry side of promotion: one registered model per task, one version per train run.
+
+Versions are only ever added (a train run already registered is found by its run id, never registered
+twice) and the `champion` alias is the only thing that moves.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import mlflow
+from mlflow.exceptions import MlflowException
+
+from textlab.adapters.cli import StageError
+from textlab.adapters.tracking import run_record_path
+from textlab.registry import CHAMPION, Candidate, candidate_from_tags, version_tags
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def candidate(client: mlflow.MlflowClient, task: str, model: str, train_stage: str, corpus: str) -> Candidate:
+    """The version of `model`'s latest train run, registered from that run's logged model if it is new."""
+    run_id = read_json(run_record_path(f"{train_stage}@{model}"))["run_id"]
+    found = client.search_model_versions(f"name = '{task}' and run_id = '{run_id}'")
+    if found:
+        return candidate_from_tags(found[0].version, found[0].tags)
+    try:
+        commit = client.get_run(run_id).data.tags.get("git.commit")
+    except MlflowException as err:  # e.g. a clone whose run records point at another machine's backend
+        raise StageError(f"{train_stage}@{model}: its run {run_id} (reports/runs/{train_stage}@{model}.json) is not in "
+                         f"the tracking backend {mlflow.get_tracking_uri()}; rerun it with "
+                         f"`dvc repro --force {train_stage}@{model}`") from err
+    tags = version_tags(model, f"{train_stage}@{model}", commit,
+                        read_json(Path("reports/train") / model / "metrics.json"),
+                        read_json(Path("reports/metrics") / corpus / f"{model}.json"))
+    version = mlflow.register_model(f"runs:/{run_id}/model", task, tags=tags)
+    return candidate_from_tags(version.version, tags)
+
+
+def current_champion(client: mlflow.MlflowClient, task: str) -> Candidate | None:
+    try:
+        version = client.get_model_version_by_alias(task, CHAMPION)
+    except MlflowException:  # no registered model yet, or no alias on it
+        return None
+    return candidate_from_tags(version.version, version.tags)
+
+
+def crown(client: mlflow.MlflowClient, task: str, version: str) -> None:
+    client.set_registered_model_alias(task, CHAMPION, version)

@@ -1,0 +1,76 @@
+"""Who is champion: the gate a registered model version must pass before the `champion` alias moves to it.
+
+Selection is on validation accuracy only; test accuracy is a floor a candidate must clear (a sanity bar
+set in params.yaml), never the ranking — ranking on test would be selection on the test set.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+CHAMPION = "champion"
+TRAIN_STAGES = {"models": "train", "baselines": "train_baseline"}  # params section -> the stage that trains it
+
+
+@dataclass(frozen=True)
+class Candidate:
+    version: str          # the registered model version
+    model: str            # the params.yaml entry, <corpus>-<architecture>
+    val_accuracy: float
+    test_accuracy: float
+
+
+@dataclass(frozen=True)
+class Decision:
+    promote: bool                # True: the alias moves to `champion`
+    champion: Candidate | None   # the champion after the decision
+    reason: str
+
+
+def task_models(params: Mapping[str, Any], corpus: str) -> list[tuple[str, str]]:
+    """(model, its train stage) for every classifier of `corpus` in params.yaml."""
+    found = []
+    for section, train_stage in TRAIN_STAGES.items():
+        found += [(model, train_stage) for model, entry in params[section].items() if entry["corpus"] == corpus]
+    return found
+
+
+def candidate_from_tags(version: str | int, tags: Mapping[str, str]) -> Candidate:
+    return Candidate(str(version), tags["model"], float(tags["val_accuracy"]), float(tags["test_accuracy"]))
+
+
+def version_tags(model: str, stage: str, commit: str | None, val: Mapping[str, float],
+                 test: Mapping[str, float]) -> dict[str, str]:
+    """What a version carries: where it came from and the figures the gate reads."""
+    tags = {"model": model, "architecture": model.split("-", 1)[1], "dvc.stage": stage, "git.commit": commit or "",
+            "val_accuracy": str(val["val_accuracy"])}
+    tags.update({f"test_{name}": str(value) for name, value in test.items()})
+    return tags
+
+
+def decide(candidates: Sequence[Candidate], current: Candidate | None, min_test_accuracy: float) -> Decision:
+    """The best candidate on validation accuracy that clears the test floor, if it beats the current champion."""
+    eligible = [c for c in candidates if c.test_accuracy >= min_test_accuracy]
+    if not eligible:
+        return Decision(False, current, f"no candidate reaches test accuracy {min_test_accuracy}")
+    best = max(eligible, key=lambda c: (c.val_accuracy, -int(c.version)))  # ties: the earlier version
+    if current is None:
+        return Decision(True, best, f"{best.model} (version {best.version}) is the first champion: "
+                                    f"validation accuracy {best.val_accuracy:.4f}")
+    if best.version == current.version:
+        return Decision(False, current, f"the champion {current.model} (version {current.version}) is still the best "
+                                        f"on validation ({current.val_accuracy:.4f})")
+    if best.val_accuracy <= current.val_accuracy:
+        return Decision(False, current, f"best candidate {best.model} (version {best.version}) has validation accuracy "
+                                        f"{best.val_accuracy:.4f}, not above the champion {current.model} "
+                                        f"(version {current.version}) at {current.val_accuracy:.4f}")
+    return Decision(True, best, f"{best.model} (version {best.version}) beats the champion {current.model} "
+                                f"(version {current.version}) on validation: {best.val_accuracy:.4f} > "
+                                f"{current.val_accuracy:.4f}")
+
+
+def decision_record(task: str, decision: Decision, candidates: Sequence[Candidate]) -> dict[str, object]:
+    return {"task": task, "promoted": decision.promote, "reason": decision.reason,
+            "champion": asdict(decision.champion) if decision.champion else None,
+            "candidates": [asdict(c) for c in candidates]}

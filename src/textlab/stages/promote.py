@@ -1,0 +1,36 @@
+"""promote@<task>: every evaluated model of the task's corpus becomes a version of the registered model
+<task>; the `champion` alias moves to the best on validation accuracy if it clears the test floor and
+beats the current champion (textlab.registry.decide). Writes the decision to reports/registry/<task>.json.
+"""
+from __future__ import annotations
+
+import mlflow
+
+from textlab.adapters import registry
+from textlab.adapters.cli import run_stage
+from textlab.adapters.files import write_json
+from textlab.adapters.params import load_params
+from textlab.adapters.tracking import stage_run
+from textlab.registry import decide, decision_record, task_models
+
+
+def main(task: str) -> None:
+    params = load_params()
+    gate = params["registry"][task]
+    corpus = gate["corpus"]
+    with stage_run(f"promote@{task}", corpus, gate, [f"reports/metrics/{corpus}", "reports/train"]) as run:
+        client = mlflow.MlflowClient()
+        candidates = [registry.candidate(client, task, model, train_stage, corpus)
+                      for model, train_stage in task_models(params, corpus)]
+        decision = decide(candidates, registry.current_champion(client, task), gate["min_test_accuracy"])
+        if decision.promote:
+            registry.crown(client, task, decision.champion.version)
+        record = decision_record(task, decision, candidates)
+        mlflow.log_dict(record, "decision.json")
+        mlflow.set_tag("decision", decision.reason)
+        write_json(f"reports/registry/{task}.json", record)
+        print(f"promote@{task}: {'promoted' if decision.promote else 'kept'}: {decision.reason}; run {run.info.run_id}")
+
+
+if __name__ == "__main__":
+    run_stage("promote", main)
