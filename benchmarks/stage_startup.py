@@ -1,7 +1,8 @@
-"""Start-up cost of each pipeline stage: the median wall time to import its module in a fresh
-process (which loads every library the stage uses), next to a bare interpreter, in one run.
+"""Start-up cost of each pipeline stage next to its floor, in one run: the median wall time to import the
+stage module in a fresh process (which loads every library the stage uses) and the median time of a bare
+`python -c "import <the heaviest framework it needs>"`, with their ratio and difference.
 
-    python benchmarks/stage_startup.py [--runs 5]
+    python benchmarks/stage_startup.py [--runs 5] [--stage split --stage train ...]
 """
 from __future__ import annotations
 
@@ -11,12 +12,20 @@ import subprocess
 import sys
 import time
 
-STAGES = ["download", "split", "tokenize", "vectorize", "pretrained", "train", "train_baseline", "evaluate",
-          "evaluate_baseline", "export_embeddings", "report"]
+# stage module -> the frameworks it cannot start without (MLflow for every stage: each logs a run)
+FLOORS = {
+    "download": "mlflow", "split": "mlflow, great_expectations", "tokenize": "mlflow, great_expectations",
+    "vectorize": "mlflow, great_expectations", "pretrained": "mlflow", "train": "mlflow, keras",
+    "train_baseline": "mlflow, sklearn", "evaluate": "mlflow, keras", "evaluate_baseline": "mlflow, sklearn",
+    "export_embeddings": "mlflow, sklearn", "report": "mlflow", "promote": "mlflow",
+    "train_lm": "mlflow, keras", "evaluate_lm": "mlflow, keras", "train_ngram": "mlflow",
+    "evaluate_ngram": "mlflow", "train_embedding": "mlflow, keras", "evaluate_embedding": "mlflow, gensim",
+    "train_translator": "mlflow, keras", "evaluate_translator": "mlflow, keras",
+}
 
 
 def median_seconds(code: str, runs: int) -> float:
-    subprocess.run([sys.executable, "-c", code], check=True)  # warm-up: file cache, .pyc files
+    subprocess.run([sys.executable, "-c", code], check=True)  # warm-up: file cache
     times = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -28,13 +37,17 @@ def median_seconds(code: str, runs: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
-    bare = median_seconds("pass", runs)
-    print(f"{'stage':<20}{'median s':>10}{'× bare python':>16}")
-    print(f"{'(bare python)':<20}{bare:>10.2f}{1.0:>16.1f}")
-    for stage in STAGES:
-        seconds = median_seconds(f"import textlab.stages.{stage}", runs)
-        print(f"{stage:<20}{seconds:>10.2f}{seconds / bare:>16.1f}")
+    parser.add_argument("--stage", action="append", choices=sorted(FLOORS), help="default: every stage")
+    args = parser.parse_args()
+    floors: dict[str, float] = {}
+    print("| stage | start-up s | floor s (import of) | ratio | over floor s |\n|---|---|---|---|---|")
+    for stage in args.stage or list(FLOORS):
+        frameworks = FLOORS[stage]
+        if frameworks not in floors:
+            floors[frameworks] = median_seconds(f"import {frameworks}", args.runs)
+        seconds = median_seconds(f"import textlab.stages.{stage}", args.runs)
+        floor = floors[frameworks]
+        print(f"| {stage} | {seconds:.2f} | {floor:.2f} ({frameworks}) | {seconds / floor:.2f} | {seconds - floor:+.2f} |")
 
 
 if __name__ == "__main__":
