@@ -4,20 +4,17 @@ per stage, newest run of each, in the order they started.
 
     python benchmarks/stage_costs.py [--corpus nietzsche --corpus alice ...] [--since "2026-12-01 23:00"]
 
-Reads the project's tracking backend (MLFLOW_TRACKING_URI, else the repository's mlflow.db).
+Run from the project root: it reads the stages' own backend (MLFLOW_TRACKING_URI, else ./mlflow.db).
 """
 from __future__ import annotations
 
 import argparse
-import os
-from pathlib import Path
 
 import mlflow
 import pandas as pd
 
 from textlab import tracking
-
-ROOT = Path(__file__).resolve().parents[1]
+from textlab.adapters.tracking import tracking_uri
 
 
 def stage_runs(client: mlflow.MlflowClient, corpora: list[str], since: pd.Timestamp | None) -> pd.DataFrame:
@@ -41,7 +38,7 @@ def main() -> None:
     parser.add_argument("--corpus", action="append", default=[], help="that corpus's experiment; all when omitted")
     parser.add_argument("--since", help="only runs started at or after this UTC time")
     args = parser.parse_args()
-    uri = os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{ROOT / 'mlflow.db'}"
+    uri = tracking_uri()
     mlflow.set_tracking_uri(uri)
     since = pd.Timestamp(args.since, tz="UTC") if args.since else None
     table = stage_runs(mlflow.MlflowClient(uri), args.corpus, since)

@@ -15,7 +15,6 @@ import itertools
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import TextIO
 
 import mlflow.pyfunc
@@ -23,7 +22,7 @@ import pandas as pd
 from mlflow.exceptions import MlflowException
 
 from textlab.adapters.cli import StageError
-from textlab.adapters.tracking import tracking_uri
+from textlab.adapters.tracking import run_record_path, tracking_uri
 
 BATCH = 1000
 MAX_TEXT_BYTES = 1_000_000  # a longer line is refused: no served model reads that far
@@ -34,7 +33,7 @@ def model_uri(name: str) -> str:
     name (train@names-gru) → the logged model of its run recorded in reports/runs/."""
     if name.startswith(("models:/", "runs:/")):
         return name
-    record = Path("reports/runs") / f"{name}.json"
+    record = run_record_path(name)
     if record.is_file():
         return f"runs:/{json.loads(record.read_text(encoding='utf-8'))['run_id']}/model"
     return f"models:/{name}"
