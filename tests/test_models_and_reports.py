@@ -102,11 +102,24 @@ def test_binary_metrics_and_confusion_agree():
     scores = evaluation.binary_metrics(y, p)
     assert scores["accuracy"] == 0.5 and scores["precision"] == 0.5 and scores["roc_auc"] == 0.75
     assert evaluation.confusion(y, p) == {"tn": 1, "fp": 1, "fn": 1, "tp": 1}
-    rows = evaluation.confusion_rows(y, p)
-    assert rows.columns.tolist() == ["actual", "predicted"] and rows["predicted"].tolist() == [0, 1, 0, 1]
+    counts = evaluation.confusion_counts(np.array([0, 0, 0, 1]), np.array([0.1, 0.2, 0.9, 0.3]))
+    assert counts.columns.tolist() == ["actual", "predicted", "count"]
+    assert counts["count"].tolist() == [2, 1, 1, 0]  # every cell, zeros included: (0,0) (0,1) (1,0) (1,1)
+    rows = evaluation.predictions(y, p)
+    assert rows["predicted"].tolist() == [0, 1, 0, 1] and rows["row"].tolist() == [0, 1, 2, 3]
     assert evaluation.confusion(y, np.array([0.5, 0.2, 0.5, 0.5]))["fp"] == 1  # the threshold itself is class 1
     # scikit-learn's first threshold is +inf, which DVC's plot templates cannot draw
     assert evaluation.roc_points(y, p)["threshold"].between(0, 1).all()
+
+
+def test_roc_in_git_is_a_few_hundred_points_of_the_full_curve():
+    rng = np.random.default_rng(0)
+    y, p = rng.integers(0, 2, 25_000), rng.uniform(size=25_000)
+    full, kept = evaluation.roc_points(y, p, points=10**6), evaluation.roc_points(y, p)
+    assert len(full) > 5_000 and len(kept) == evaluation.ROC_POINTS
+    assert kept.iloc[[0, -1]].to_numpy().tolist() == full.iloc[[0, -1]].to_numpy().tolist()  # both ends kept
+    assert kept[["fpr", "tpr"]].isin(full[["fpr", "tpr"]].to_dict("list")).all().all()  # the curve's own points
+    assert kept["fpr"].is_monotonic_increasing
 
 
 def test_test_loss_is_the_loss_keras_reports(keras):

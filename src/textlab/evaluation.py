@@ -24,11 +24,25 @@ def confusion(y_true: np.ndarray, probability: np.ndarray, threshold: float = 0.
     return {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)}
 
 
-def confusion_rows(y_true: np.ndarray, probability: np.ndarray, threshold: float = 0.5) -> pd.DataFrame:
-    """One (actual, predicted) row per example: the input DVC's `confusion` template expects."""
-    return pd.DataFrame({"actual": y_true.astype(int), "predicted": (probability >= threshold).astype(int)})
+ROC_POINTS = 200  # operating points kept in git: enough to draw the curve, not one per test example
 
 
-def roc_points(y_true: np.ndarray, probability: np.ndarray) -> pd.DataFrame:
+def confusion_counts(y_true: np.ndarray, probability: np.ndarray, threshold: float = 0.5) -> pd.DataFrame:
+    """One row per (actual, predicted) pair with its `count`, zeros included: what the project's
+    `confusion_counts` DVC plot template (.dvc/plots/) sums, instead of DVC's one row per example."""
+    matrix = metrics.confusion_matrix(y_true, (probability >= threshold).astype(int), labels=[0, 1])
+    return pd.DataFrame([{"actual": a, "predicted": p, "count": int(matrix[a, p])} for a in (0, 1) for p in (0, 1)])
+
+
+def predictions(y_true: np.ndarray, probability: np.ndarray, threshold: float = 0.5) -> pd.DataFrame:
+    """Per test example (`row` of the split's test.parquet): label, P(class 1) and the predicted label."""
+    return pd.DataFrame({"row": np.arange(len(y_true)), "actual": y_true.astype(int), "probability": probability,
+                         "predicted": (probability >= threshold).astype(int)})
+
+
+def roc_points(y_true: np.ndarray, probability: np.ndarray, points: int = ROC_POINTS) -> pd.DataFrame:
+    """The ROC curve at no more than `points` of its own operating points, evenly spaced along it (first
+    and last kept); ROC-AUC in the metrics comes from every example."""
     fpr, tpr, thresholds = metrics.roc_curve(y_true, probability)
-    return pd.DataFrame({"fpr": fpr, "tpr": tpr, "threshold": np.minimum(thresholds, 1.0)})
+    keep = np.unique(np.linspace(0, len(fpr) - 1, min(points, len(fpr))).round().astype(int))
+    return pd.DataFrame({"fpr": fpr[keep], "tpr": tpr[keep], "threshold": np.minimum(thresholds[keep], 1.0)})

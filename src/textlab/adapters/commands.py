@@ -4,6 +4,8 @@
     textlab predict imdb-sentiment/3 --file reviews.txt            # a version; one text per line
     textlab predict train@names-gru --json < names.txt             # a stage's latest run, JSON lines
 
+    textlab review --base main                                     # a PR's report: reports/review/review.md
+
 Texts come from the arguments, else from --file, else from standard input, one per line, and are
 answered in batches (a 10,000-line file streams). A classifier's answer is P(class 1), its label at
 0.5 and `known_tokens` (0: nothing in the text is known to the model, so the answer means little).
@@ -15,6 +17,7 @@ import itertools
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TextIO
 
 import mlflow.pyfunc
@@ -95,8 +98,25 @@ def main(argv: list[str] | None = None) -> None:
     ask.add_argument("texts", nargs="*", help="texts to answer; none: --file or standard input, one per line")
     ask.add_argument("--file", help="a UTF-8 file with one text per line")
     ask.add_argument("--json", action="store_true", help="one JSON object per text instead of tab-separated fields")
+    review = commands.add_parser("review", help="a markdown report of what changed against a git revision "
+                                                "(dvc params/metrics/plots diff), with PNGs of the changed plots")
+    review.add_argument("--base", required=True, help="the git revision to compare with, e.g. main or origin/main")
+    review.add_argument("--out", default="reports/review/review.md", help="the report; images go to <stem>-plots/ beside it")
+    review.add_argument("--image-url", help="prefix for the image links instead of the relative <stem>-plots folder "
+                                            "(e.g. where CI publishes them)")
+    review.add_argument("--require-clean", action="store_true",
+                        help="exit 1 (after writing the report) when `dvc status` finds stages out of date")
     args = parser.parse_args(argv)
     try:
+        if args.command == "review":
+            from textlab.adapters.reviewing import write_review
+
+            stale = write_review(args.base, Path(args.out), args.image_url)
+            print(f"{args.out}: {len(stale)} stage(s) out of date" if stale else args.out)
+            if stale and args.require_clean:
+                sys.exit(f"error: dvc.lock does not match the code for {', '.join(sorted(stale))}; "
+                         "run `dvc repro` and commit dvc.lock")
+            return
         predict(args)
     except (StageError, OSError) as err:
         sys.exit(f"error: {err}")

@@ -1,7 +1,8 @@
 """The body both evaluate stages share: score the raw test texts with the served model's own scorer.
 
-Writes reports/metrics/<corpus>/<key>.json (git-tracked, so `dvc metrics diff` compares branches)
-and reports/plots/<key>/{confusion,roc}.csv (DVC plots); logs metrics and PNGs to MLflow.
+Writes reports/metrics/<corpus>/<key>.json (git-tracked, so `dvc metrics diff` compares branches),
+reports/plots/<key>/{confusion,roc}.csv (DVC plots, aggregated: counts per cell, ROC at a few hundred
+points) and the per-example reports/predictions/<key>.csv (DVC-cached); logs metrics and PNGs to MLflow.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sklearn.metrics import ConfusionMatrixDisplay, RocCurveDisplay
 
 from textlab.adapters.files import atomic_path, write_json
 from textlab.adapters.tracking import stage_run
-from textlab.evaluation import binary_metrics, confusion, confusion_rows, roc_points
+from textlab.evaluation import binary_metrics, confusion, confusion_counts, predictions, roc_points
 
 LoadScorer = Callable[[Path], Any]
 
@@ -34,8 +35,10 @@ def run_evaluation(stage: str, key: str, corpus: str, load_scorer: LoadScorer) -
         mlflow.log_figure(RocCurveDisplay.from_predictions(y_test, probability).figure_, "roc.png")
         # Outputs last: a failure above leaves the previous metrics and plots whole.
         plots = Path("reports/plots") / key
-        for name, table in (("confusion", confusion_rows(y_test, probability)), ("roc", roc_points(y_test, probability))):
-            with atomic_path(plots / f"{name}.csv") as path:
+        for target, table in ((plots / "confusion.csv", confusion_counts(y_test, probability)),
+                              (plots / "roc.csv", roc_points(y_test, probability)),
+                              (Path("reports/predictions") / f"{key}.csv", predictions(y_test, probability))):
+            with atomic_path(target) as path:
                 table.to_csv(path, index=False)
         write_json(Path("reports/metrics") / corpus / f"{key}.json", scores)
         print(f"{stage}: test accuracy {scores['accuracy']:.4f}, ROC-AUC {scores['roc_auc']:.4f}; run {run.info.run_id}")
