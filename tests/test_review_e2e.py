@@ -14,7 +14,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from conftest import commit_all, run, stage_env
+from conftest import CLASSIFIERS, commit_all, run, stage_env
 
 pytestmark = pytest.mark.e2e
 KEY = "names-dense_bow"
@@ -36,12 +36,26 @@ def reviewed(pipeline, tmp_path_factory):
     params = yaml.safe_load((clone / "params.yaml").read_text())
     params["models"][KEY]["epochs"] = ran_for - 1  # fewer than it ran (early stopping aside): the model must change
     (clone / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    repro = run(["dvc", "repro", f"evaluate@{KEY}"], clone, env)  # train@ and evaluate@ of that model
+    repro = run(["dvc", "repro", f"evaluate@{KEY}", "leaderboard"], clone, env)  # and train@; promote@, report@ left
     assert repro.returncode == 0, repro.stdout[-3000:] + repro.stderr[-3000:]
     commit_all(clone, f"{KEY}: one epoch fewer than it ran")
     review = run(["python", "-m", "textlab.adapters.commands", "review", "--base", base], clone, env)
     assert review.returncode == 0, review.stdout[-2000:] + review.stderr[-2000:]
     return clone, env, base, (epochs, ran_for)
+
+
+def test_leaderboard_lists_the_params_models_with_their_runs_and_published_figures(reviewed):
+    clone, env, _, _ = reviewed
+    text = (clone / "reports/leaderboard.md").read_text()
+    listed = set(re.findall(r"^\| ((?:names|imdb)-\w+) +\|", text, re.M))
+    assert listed == set(CLASSIFIERS)  # the params' models, nothing else
+    row = next(line for line in text.splitlines() if line.startswith(f"| {KEY} "))
+    evaluated = json.loads((clone / f"reports/runs/evaluate@{KEY}.json").read_text())["run_id"]
+    assert evaluated in row and "0.707" in row  # the new evaluate run; the seed's published accuracy
+    with Image.open(clone / "reports/leaderboard.png") as image:
+        assert image.format == "PNG"
+    again = run(["dvc", "status", "leaderboard"], clone, env)
+    assert "changed" not in again.stdout, again.stdout  # no metric moved since: it would not rerun
 
 
 def section(text: str, title: str) -> str:
@@ -59,6 +73,8 @@ def test_report_shows_exactly_the_changed_param_and_the_models_that_moved(review
     moved = {Path(f).stem if f.startswith("reports/metrics") else f.split("/")[2]
              for f in changed_files if f.endswith(".json") and "/runs/" not in f}
     assert KEY in moved
+    stale = section(text, "Pipeline")  # the branch reproduced one model, not the stages reading all metrics
+    assert set(re.findall(r"^- `([^`]+)`", stale, re.M)) == {"promote@names-gender", "report@names"}
     metrics = section(text, "Metrics")
     assert set(re.findall(r"^#### (\S+)", metrics, re.M)) == moved
     assert f"| `training epochs_run` | {ran_for} | {ran_for - 1} | -1 |" in metrics
