@@ -34,11 +34,13 @@ def test_stale_stages_ignore_only_what_this_checkout_has_not_pulled():
     status = {"split@names": [{"changed deps": {"data/raw/names": "deleted", "src/textlab/splits.py": "modified"}},
                               {"changed outs": {"data/split/names": "not in cache"}}],
               "train@names-gru": [{"changed deps": {"data/features/names-chars": "deleted"}}, "changed command"],
-              "report@names": [{"changed outs": {"reports/names.md": "modified"}}],
+              "report@names": [{"changed outs": {"reports/names.md": "modified"}},
+                               {"changed deps": {"params.yaml": {"models": "modified"}}}],
               "evaluate@names-gru": [{"changed outs": {"reports/predictions/names-gru.csv": "deleted"}}]}
     assert review.stale_stages(status) == {"split@names": ["changed deps: src/textlab/splits.py modified"],
                                            "train@names-gru": ["changed command"],
-                                           "report@names": ["changed outs: reports/names.md modified"]}
+                                           "report@names": ["changed outs: reports/names.md modified",
+                                                            "changed deps: params.yaml models modified"]}
     text = review.markdown("main", {}, {}, {}, {}, review.stale_stages(status))
     assert "**3 stage(s) out of date**" in text and "- `train@names-gru`: changed command" in text
 

@@ -110,8 +110,10 @@ def stale_stages(status: Mapping[str, Sequence[Any]]) -> dict[str, list[str]]:
         reasons = []
         for entry in entries:
             for kind, paths in (entry.items() if isinstance(entry, Mapping) else [(entry, None)]):
-                if isinstance(paths, Mapping):
-                    reasons += [f"{kind}: {path} {state}" for path, state in paths.items() if state not in absent]
+                if isinstance(paths, Mapping):  # {path: state}; params: {params.yaml: {key: state}}
+                    flat = [(f"{path} {key}", st) for path, state in paths.items()
+                            for key, st in (state.items() if isinstance(state, Mapping) else [("", state)])]
+                    reasons += [f"{kind}: {where.strip()} {st}" for where, st in flat if st not in absent]
                 else:
                     reasons.append(str(kind))
         if reasons:
