@@ -40,6 +40,17 @@ def test_sliding_windows_match_a_plain_loop(size: int, maxlen: int, step: int) -
     assert len(x) == math.ceil((size - maxlen) / step)
 
 
+@pytest.mark.parametrize(("size", "maxlen"), [(10, 3), (11, 5), (6, 5), (41, 4)])
+def test_next_token_sequences_cut_the_text_once_and_shift_by_one(size: int, maxlen: int) -> None:
+    ids = np.arange(100, 100 + size)
+    x, y = language.next_token_sequences(ids, maxlen)
+    assert x.dtype == np.int32 and y.dtype == np.int32 and x.shape == y.shape == ((size - 1) // maxlen, maxlen)
+    assert x.ravel().tolist() == ids[: x.size].tolist()  # consecutive, non-overlapping windows from the start
+    assert y.ravel().tolist() == ids[1: x.size + 1].tolist()  # each position's target is the id after it
+    with pytest.raises(ValueError, match="more than maxlen=5"):
+        language.next_token_sequences(np.arange(5), 5)
+
+
 def test_sliding_windows_reject_bad_arguments() -> None:
     with pytest.raises(ValueError, match="maxlen must be ≥ 1, got 0"):
         language.sliding_windows(np.arange(5), 0, 1)

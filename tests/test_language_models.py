@@ -40,7 +40,9 @@ def trained(tmp_path_factory) -> dict[str, tuple[Path, Path, str]]:
     lstm = {"key": "t-lstm", "family": "lm_rnn", "cell": "lstm", "embedding_dim": 8, "units": [16], "seed": 1,
             "optimizer": "rmsprop", "learning_rate": 0.01, "batch_size": 32, "epochs": 2, "patience": 1,
             "generation": GENERATION}
+    every_position = {**lstm, "key": "t-lstm-every", "units": [16, 16], "targets": "every"}
     fits = {"lm_rnn": (keras_lm_training.fit, lstm, "chars", "keras_lm"),
+            "lm_rnn_every": (keras_lm_training.fit, every_position, "chars", "keras_lm"),
             "markov": (ngram_training.fit, {"key": "t-markov", "family": "markov"}, "chars", "ngram"),
             "kneser_ney": (ngram_training.fit, {"key": "t-kn", "family": "kneser_ney", "order": 3}, "words", "ngram")}
     previous = mlflow.get_tracking_uri()
@@ -59,10 +61,10 @@ def trained(tmp_path_factory) -> dict[str, tuple[Path, Path, str]]:
 
 
 def scorer_of(family: str, model_dir: Path):
-    return (keras_lm_scoring if family == "lm_rnn" else ngram_scoring).load_scorer(model_dir)
+    return (keras_lm_scoring if family.startswith("lm_rnn") else ngram_scoring).load_scorer(model_dir)
 
 
-@pytest.mark.parametrize("family", ["lm_rnn", "markov", "kneser_ney"])
+@pytest.mark.parametrize("family", ["lm_rnn", "lm_rnn_every", "markov", "kneser_ney"])
 def test_scoring_a_whole_text_agrees_with_the_next_token_distributions(trained, family):
     """The evaluate stage's bits per token and the sampler's distributions are one model."""
     inputs, model_dir, *_ = trained[family]
@@ -82,6 +84,17 @@ def test_keras_scoring_sees_the_windows_training_saw(trained):
     np.testing.assert_allclose(scorer.log2_probs(ids)[MAXLEN - 1:], direct, rtol=1e-4, atol=1e-5)
 
 
+def test_every_position_model_trains_on_a_target_per_id_and_is_scored_on_its_last(trained):
+    """targets: every — a softmax on every position in training; scoring reads the one after the window."""
+    inputs, model_dir, _, curve, _ = trained["lm_rnn_every"]
+    scorer = scorer_of("lm_rnn_every", model_dir)
+    assert scorer.model.output_shape == (None, MAXLEN, len(scorer.spec.vocabulary))
+    assert curve["val_loss"].min() < np.log(len(scorer.spec.vocabulary) - 1)
+    x, y = sliding_windows(load_ids(inputs, "test"), MAXLEN, 1)
+    last = scorer.model.predict(x, verbose=0)[:, -1, :]
+    np.testing.assert_allclose(scorer.batch_distribution(x), last / last.sum(axis=1, keepdims=True), rtol=1e-5)
+
+
 def test_training_beats_a_uniform_guess_and_samples_each_epoch(trained):
     inputs, model_dir, _, curve, run_id = trained["lm_rnn"]
     vocab = len(scorer_of("lm_rnn", model_dir).spec.vocabulary)
@@ -91,7 +104,7 @@ def test_training_beats_a_uniform_guess_and_samples_each_epoch(trained):
     assert logged == {f"samples/epoch_{n:03d}.md" for n in range(1, len(curve) + 1)}
 
 
-@pytest.mark.parametrize("family", ["lm_rnn", "markov", "kneser_ney"])
+@pytest.mark.parametrize("family", ["lm_rnn", "lm_rnn_every", "markov", "kneser_ney"])
 def test_served_model_continues_raw_prompts_and_greedy_is_argmax(trained, family):
     _, model_dir, uri, *_ = trained[family]
     served = mlflow.pyfunc.load_model(uri)

@@ -64,6 +64,22 @@ def sliding_windows(ids: np.ndarray, maxlen: int, step: int) -> tuple[np.ndarray
     return sliding_window_view(ids[:-1], maxlen)[::step].astype(np.int32), ids[maxlen::step].astype(np.int32)
 
 
+def next_token_sequences(ids: np.ndarray, maxlen: int) -> tuple[np.ndarray, np.ndarray]:
+    """Non-overlapping windows x [n, maxlen] and, for every position, the id after it: y [n, maxlen] (int32).
+
+    A model trained on these predicts at every position (maxlen targets a window) and each id is a target
+    once an epoch, where `sliding_windows` gives one target a window and overlapping windows.
+    """
+    ids = np.asarray(ids)
+    _check_maxlen(maxlen)
+    if ids.ndim != 1 or len(ids) <= maxlen:
+        raise ValueError(f"next_token_sequences needs a 1-D array of more than maxlen={maxlen} ids, got shape {ids.shape}")
+    count = (len(ids) - 1) // maxlen
+    x = ids[: count * maxlen].reshape(count, maxlen)
+    y = ids[1: count * maxlen + 1].reshape(count, maxlen)
+    return x.astype(np.int32), y.astype(np.int32)
+
+
 def preceding_contexts(ids: np.ndarray, maxlen: int) -> np.ndarray:
     """int32 [len(ids), maxlen]: row i holds the maxlen ids before position i, pre-padded with PAD_ID."""
     ids = np.asarray(ids)

@@ -101,14 +101,16 @@ def build_lm_rnn(hp: dict[str, Any], vocab_size: int, maxlen: int, pretrained: n
     """Window of ids → Embedding → recurrent layers → softmax over the vocabulary: P(next token).
 
     Integer ids in, so no one-hot tensor of windows × maxlen × vocabulary is ever materialised; a
-    prompt shorter than the window is pre-padded, and the mask keeps padding out of the state.
+    prompt shorter than the window is pre-padded, and the mask keeps padding out of the state. With
+    `targets: every` the softmax sits on every position ([n, maxlen, vocab]); scorers read the last one.
     """
     cell = RECURRENT_CELLS[hp["cell"]]
     inputs = keras.Input(shape=(maxlen,), dtype="int32", name="ids")
     x = _embedding(hp, vocab_size, pretrained, mask_zero=True)(inputs)
     sizes = list(hp["units"])
+    every_position = hp.get("targets", "last") == "every"
     for depth, units in enumerate(sizes):
-        x = cell(units, return_sequences=depth < len(sizes) - 1, dropout=hp.get("dropout", 0.0),
+        x = cell(units, return_sequences=every_position or depth < len(sizes) - 1, dropout=hp.get("dropout", 0.0),
                  recurrent_dropout=hp.get("recurrent_dropout", 0.0))(x)
     return keras.Model(inputs, layers.Dense(vocab_size, activation="softmax", name="next_token")(x), name=hp["key"])
 

@@ -320,6 +320,8 @@ class LanguageRnn(Embedded):
     units: Layers
     dropout: Rate = None
     recurrent_dropout: Rate = None
+    targets: Literal["last", "every"] | None = Field(
+        None, description="last (one target a sliding window, the original) or every (a target at every position)")
 
 
 class CountModel(Section):

@@ -16,6 +16,11 @@ from textlab.features import SequenceSpec
 from textlab.generation import context_window, stream_log2_probs
 
 
+def last_position(probabilities: np.ndarray) -> np.ndarray:
+    """[n, vocab] from a model that predicts after the window, or after every position ([n, maxlen, vocab])."""
+    return probabilities[:, -1, :] if probabilities.ndim == 3 else probabilities
+
+
 @dataclass(frozen=True)
 class KerasLanguageScorer:
     model: keras.Model
@@ -23,7 +28,7 @@ class KerasLanguageScorer:
 
     def batch_distribution(self, contexts: np.ndarray) -> np.ndarray:
         """[n, maxlen] pre-padded contexts → float64 [n, vocab] next-token probabilities."""
-        probabilities = np.asarray(self.model.predict(contexts, batch_size=1024, verbose=0), np.float64)
+        probabilities = last_position(np.asarray(self.model.predict(contexts, batch_size=1024, verbose=0), np.float64))
         return probabilities / probabilities.sum(axis=1, keepdims=True)  # float32 softmax rows, renormalised
 
     def log2_probs(self, ids: np.ndarray) -> np.ndarray:
@@ -33,7 +38,7 @@ class KerasLanguageScorer:
     def next_distribution(self, history: list[int]) -> np.ndarray:
         # One row of one fixed shape: predict_on_batch reuses its compiled function and skips predict()'s
         # per-call dataset set-up, which would dominate sampling.
-        row = np.asarray(self.model.predict_on_batch(context_window(history, self.spec.maxlen)), np.float64)[0]
+        row = last_position(np.asarray(self.model.predict_on_batch(context_window(history, self.spec.maxlen)), np.float64))[0]
         return row / row.sum()
 
 

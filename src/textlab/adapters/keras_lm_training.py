@@ -2,7 +2,9 @@
 
 As in the Keras text-generation example, each epoch ends with text generated from the same prompt
 (the validation text's first window) at every `generation.temperatures`, logged to MLflow as
-`samples/epoch_<n>.md`, so a user watches the model learn in the run's artifacts.
+`samples/epoch_<n>.md`, so a user watches the model learn in the run's artifacts. An entry with
+`targets: every` trains on non-overlapping windows with a target at every position instead of the
+vectorized sliding windows' one target each.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 
 import keras
 import mlflow
+import numpy as np
 import pandas as pd
 
 from textlab.adapters import keras_training
@@ -18,6 +21,7 @@ from textlab.adapters.keras_lm_scoring import KerasLanguageScorer
 from textlab.adapters.tensors import load_ids, load_spec
 from textlab.features import SequenceSpec
 from textlab.generation import sample_ids, samples_markdown
+from textlab.language import next_token_sequences
 
 
 class SampleEachEpoch(keras.callbacks.Callback):
@@ -39,4 +43,9 @@ class SampleEachEpoch(keras.callbacks.Callback):
 def fit(hp: dict[str, Any], inputs: Path, model_dir: Path) -> pd.DataFrame:
     spec = load_spec(inputs)
     prompt = load_ids(inputs, "val")[: spec.maxlen].tolist()
-    return keras_training.fit(hp, inputs, model_dir, [SampleEachEpoch(spec, prompt, hp["generation"])])
+    callbacks = [SampleEachEpoch(spec, prompt, hp["generation"])]
+    if hp.get("targets", "last") == "every":
+        def every_position(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
+            return next_token_sequences(load_ids(folder, split), spec.maxlen)
+        return keras_training.fit(hp, inputs, model_dir, callbacks, read_split=every_position)
+    return keras_training.fit(hp, inputs, model_dir, callbacks)

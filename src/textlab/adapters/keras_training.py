@@ -6,7 +6,7 @@ so an identical retrain writes a byte-identical model.keras and DVC reruns nothi
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,11 @@ from textlab.features import BagSpec
 from textlab.models import BAG_FAMILIES, build_model, compile_model, embedding_matrix
 
 
-def fit(hp: dict[str, Any], inputs: Path, model_dir: Path,
-        extra_callbacks: Sequence[keras.callbacks.Callback] = ()) -> pd.DataFrame:
-    """Train, write model.keras + spec.json (+ embedding.npy) into `model_dir`, return the epoch history."""
+def fit(hp: dict[str, Any], inputs: Path, model_dir: Path, extra_callbacks: Sequence[keras.callbacks.Callback] = (),
+        read_split: Callable[[Path, str], tuple[Any, np.ndarray]] = load_split) -> pd.DataFrame:
+    """Train, write model.keras + spec.json (+ embedding.npy) into `model_dir`, return the epoch history.
+
+    `read_split(inputs, "train" | "val")` gives (x, y); by default the tensors the vectorize stage wrote."""
     keras.utils.set_random_seed(int(hp["seed"]))  # Python, NumPy and TensorFlow
     tf.config.experimental.enable_op_determinism()  # same seed, same machine → same weights
     spec = load_spec(inputs)
@@ -35,7 +37,7 @@ def fit(hp: dict[str, Any], inputs: Path, model_dir: Path,
     sequence = getattr(spec, "sequence", spec)
     pretrained = np.load(inputs / "embedding.npy") if (inputs / "embedding.npy").exists() else None
     model = compile_model(build_model(hp, sequence.vocab_size, sequence.maxlen, pretrained), hp)
-    (x_train, y_train), (x_val, y_val) = load_split(inputs, "train"), load_split(inputs, "val")
+    (x_train, y_train), (x_val, y_val) = read_split(inputs, "train"), read_split(inputs, "val")
     log_epoch = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: mlflow.log_metrics(logs, step=epoch + 1))
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=int(hp["patience"]), restore_best_weights=True)
     history = model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=int(hp["epochs"]),
