@@ -31,6 +31,7 @@ test: setup
 	python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ui: setup
+	@echo "open http://127.0.0.1:5000/#/experiments?workflowType=machine_learning  (MLflow's model-training view)"
 	mlflow ui --backend-store-uri sqlite:///mlflow.db --host 127.0.0.1 --port 5000
 
 bench: setup

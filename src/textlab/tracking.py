@@ -19,10 +19,17 @@ INPUT_EXAMPLES: dict[str, list[str]] = {
 }
 # What `git.dirty` looks at: code and params, never the outputs DVC rewrites around each stage.
 CODE_PATHS = ("src", "params.yaml", "dvc.yaml", "pyproject.toml", "requirements.lock")
+# MLflow 3's experiment kind: a model-training project, not a GenAI app (whose experiments open on traces).
+EXPERIMENT_TAGS = {"mlflow.experimentKind": "custom_model_development"}
 
 
 def experiment_name(corpus: str) -> str:
     return f"{EXPERIMENT_PREFIX}-{corpus}"
+
+
+def train_stage(evaluate_stage: str) -> str:
+    """The stage that trained what an evaluate stage scores: evaluate_lm@x -> train_lm@x, evaluate@x -> train@x."""
+    return "train" + evaluate_stage.removeprefix("evaluate")
 
 
 def flatten_params(params: Mapping[str, Any], prefix: str = "") -> dict[str, str]:

@@ -27,14 +27,15 @@ def candidate(client: mlflow.MlflowClient, task: str, model: str, train_stage: s
     if found:
         return candidate_from_tags(found[0].version, found[0].tags)
     try:
-        commit = client.get_run(run_id).data.tags.get("git.commit")
+        run_tags = client.get_run(run_id).data.tags
     except MlflowException as err:  # e.g. a clone whose run records point at another machine's backend
         raise StageError(f"{train_stage}@{model}: its run {run_id} (reports/runs/{train_stage}@{model}.json) is not in "
                          f"the tracking backend {mlflow.get_tracking_uri()}; rerun it with "
                          f"`dvc repro --force {train_stage}@{model}`") from err
-    tags = version_tags(model, f"{train_stage}@{model}", commit,
+    tags = version_tags(model, f"{train_stage}@{model}", run_tags.get("git.commit"),
                         read_json(Path("reports/train") / model / "metrics.json"),
                         read_json(Path("reports/metrics") / corpus / f"{model}.json"))
+    tags.update({key: value for key, value in run_tags.items() if key.startswith("dvc.dep.")})  # the data it saw
     version = mlflow.register_model(f"runs:/{run_id}/model", task, tags=tags)
     return candidate_from_tags(version.version, tags)
 

@@ -132,6 +132,8 @@ def log_text_model(model_dir: Path, framework: Framework, examples: list[str]) -
     from mlflow.models import infer_signature
 
     example, scorer = pd.DataFrame({TEXT_COLUMN: examples}), framework_scorer(framework, model_dir)
+    run = mlflow.active_run()
+    run_data = mlflow.get_run(run.info.run_id).data if run else None
     answer = ANSWERS[framework](scorer, examples, GENERATION_DEFAULTS)
     with warnings.catch_warnings():  # known_tokens is an output column, never missing: the hint does not apply
         warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer", category=UserWarning)
@@ -140,4 +142,16 @@ def log_text_model(model_dir: Path, framework: Framework, examples: list[str]) -
                                        artifacts={"model_dir": str(model_dir)},
                                        model_config={"framework": framework}, code_paths=[str(PACKAGE_DIR)],
                                        signature=signature, input_example=example,
-                                       pip_requirements=pip_requirements(framework))
+                                       pip_requirements=pip_requirements(framework),
+                                       tags=logged_model_tags(run_data.tags) if run_data else None,
+                                       params=run_data.params if run_data else None)
+
+
+def logged_model_tags(run_tags: dict[str, str]) -> dict[str, str]:
+    """What tells the models of one experiment apart in the UI's Models tab (all are named `model`): the
+    params.yaml entry, its architecture and its stage, plus the data hashes and commit of the run."""
+    tags = {k: v for k, v in run_tags.items() if k.startswith(("dvc.dep.", "git."))}
+    if "dvc.stage" in run_tags:
+        key = run_tags["dvc.stage"].partition("@")[2]
+        tags.update({"model": key, "architecture": key.partition("-")[2], "dvc.stage": run_tags["dvc.stage"]})
+    return tags

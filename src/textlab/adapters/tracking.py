@@ -23,6 +23,7 @@ from typing import Any
 
 import mlflow
 import yaml
+from mlflow.exceptions import MlflowException
 
 from textlab import tracking
 from textlab.adapters.cli import StageError
@@ -162,13 +163,41 @@ def open_experiment(uri: str, corpus: str) -> str:
     with store_lock(uri):
         experiment = mlflow.get_experiment_by_name(name)
         if experiment is not None:
+            for key, value in tracking.EXPERIMENT_TAGS.items():  # experiments created before the tag existed
+                if key not in experiment.tags:
+                    mlflow.MlflowClient().set_experiment_tag(experiment.experiment_id, key, value)
             return experiment.experiment_id
         root_uri = (project_root() / DEFAULT_ARTIFACTS).as_uri()
-        return mlflow.create_experiment(name, artifact_location=tracking.artifact_location(uri, root_uri, corpus))
+        return mlflow.create_experiment(name, artifact_location=tracking.artifact_location(uri, root_uri, corpus),
+                                        tags=tracking.EXPERIMENT_TAGS)
 
 
 def run_record_path(stage: str) -> Path:
     return RUNS_DIR / f"{stage}.json"
+
+
+def trained_model_id(train_stage: str) -> str | None:
+    """The logged model of `train_stage`'s recorded run; None where there is none to find (no record, or a
+    clone whose records point at another machine's backend)."""
+    try:
+        run_id = json.loads(run_record_path(train_stage).read_text(encoding="utf-8"))["run_id"]
+        outputs = mlflow.MlflowClient().get_run(run_id).outputs
+    except (OSError, ValueError, KeyError, MlflowException):
+        return None
+    return outputs.model_outputs[0].model_id if outputs and outputs.model_outputs else None
+
+
+@contextlib.contextmanager
+def evaluated_model(stage: str) -> Iterator[None]:
+    """In an evaluate stage, the model its train stage logged is MLflow's active model, so every metric the stage
+    logs is also recorded against that model (the experiment's Models tab then lists each architecture with its
+    test metrics) and the evaluate run lists the model among its inputs."""
+    model_id = trained_model_id(tracking.train_stage(stage)) if stage.startswith("evaluate") else None
+    if model_id is None:
+        yield
+        return
+    with mlflow.set_active_model(model_id=model_id):
+        yield
 
 
 @contextlib.contextmanager
@@ -187,7 +216,8 @@ def stage_run(stage: str, corpus: str, params: Mapping[str, Any], deps: list[str
         mlflow.log_params(tracking.flatten_params(params))
         log_datasets(stage, hashes)
         try:
-            yield run
+            with evaluated_model(stage):
+                yield run
             # Peak resident memory of the stage process (Linux reports kilobytes): a figure for the run, not a DVC output.
             mlflow.log_metric("peak_rss_mb", round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1))
         except BaseException as err:
