@@ -72,6 +72,7 @@ def run(cmd: list[str], project: Path, env: dict[str, str], timeout: int = 900) 
 NAMES_MODELS = ["names-dense_bow", "names-simple_rnn"]  # dense_bow covers the sparse-input path
 IMDB_MODELS = ["imdb-bigram_fasttext"]
 BASELINES = ["imdb-nbsvm"]
+TUNED = "names-simple_rnn"  # the model the small pipeline's search tunes (tune@, train_tuned@, evaluate_tuned@)
 LANGUAGE_MODELS = ["nietzsche-char_lstm"]
 NGRAM_MODELS = ["nietzsche-kneser_ney5"]
 EMBEDDINGS = ["alice-skipgram"]
@@ -81,7 +82,8 @@ GENERATIVE = LANGUAGE_MODELS + NGRAM_MODELS + EMBEDDINGS + TRANSLATORS
 HALVES = {"classifiers": ["names", "imdb"], "generative": ["nietzsche", "alice", "spa_eng"]}
 # The e2e modules of each half share its session fixture, so each half's modules must run on one worker.
 E2E_MODULES = {"tests/test_pipeline_e2e.py": "classifiers", "tests/test_pipeline_faults_e2e.py": "classifiers",
-               "tests/test_generative_e2e.py": "generative", "tests/test_review_e2e.py": "classifiers"}
+               "tests/test_generative_e2e.py": "generative", "tests/test_review_e2e.py": "classifiers",
+               "tests/test_tune_explain_e2e.py": "classifiers"}
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -136,6 +138,11 @@ def shrink_classifiers(params: dict) -> None:
     params["export_embeddings"]["models"] = ["names-simple_rnn"]
     for gate in params["registry"].values():
         gate["min_test_accuracy"] = 0.5  # models this small may miss the real floors
+    # A two-trial, one-epoch search of a names model, and explanations of a few probes with fewer LIME samples.
+    search = {**params["tune"]["names-bilstm"], "trials": 2, "epochs": 1, "executions": 1}
+    params["tune"] = {TUNED: {**search, "space": {"units": {"min": 8, "max": 16, "step": 8}}}}
+    for entry in params["explain"].values():
+        entry.update(probes=entry["probes"][:2], samples=100, features=6)
 
 
 def shrink_generative(params: dict) -> None:

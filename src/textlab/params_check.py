@@ -47,6 +47,9 @@ def validate_params(params: Any, where: str = WHERE) -> None:
         problems += [*_download_problems(params), *_reference_problems(params), *_export_problems(params),
                      *(p for section, families in MODEL_SECTIONS.items() for p in _entry_problems(params, section,
                                                                                                    families))]
+        from textlab.params_check_search import explain_problems, tune_problems  # it builds on this module
+
+        problems += [*tune_problems(params), *explain_problems(params)]
     if problems:
         raise ParamsError("\n".join(dict.fromkeys(_line(problem, where) for problem in problems)))
 

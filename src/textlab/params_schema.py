@@ -408,6 +408,46 @@ class Gate(Section):
     min_test_accuracy: Annotated[float, Field(ge=0, le=1, description="a number between 0 and 1")]
 
 
+class Knob(Section):
+    """One knob a search draws: `values` (a choice), or `min` and `max` (a range; integers draw integers)."""
+    values: Annotated[list[int | float | str | bool], Field(min_length=2)] = Field(
+        None, description="a list of at least two choices")
+    min: int | float = Field(None, description="a number")
+    max: int | float = Field(None, description="a number")
+    step: Annotated[int | float, Field(gt=0)] = Field(None, description="a number > 0")
+    sampling: Literal["linear", "log"] = Field(None, description="linear or log")
+
+    @model_validator(mode="after")
+    def _choice_or_range(self) -> Knob:
+        if (self.values is None) == (self.min is None or self.max is None):
+            raise ValueError("give either values (a choice) or min and max (a range)")
+        if self.values is None and self.min >= self.max:
+            raise ValueError("min must be below max")
+        return self
+
+
+class Search(Section):
+    """tune@<model>: keras-tuner's random search over knobs of the `models` entry <model>."""
+    corpus: Name
+    inputs: Name
+    trials: Count
+    executions: Count
+    epochs: Count
+    objective: Literal["val_accuracy", "val_loss"] = Field(description="val_accuracy or val_loss")
+    seed: Seed
+    space: Annotated[dict[str, Knob], Field(min_length=1)] = Field(description="a mapping of knob → choice or range")
+
+
+class Explain(Section):
+    """explain@<corpus>: LIME explanations of probe texts by a task's champion."""
+    task: Name
+    probes: Annotated[list[Name], Field(min_length=1)] = Field(description="a non-empty list of texts")
+    samples: int = Field(ge=10, description="an integer ≥ 10")
+    features: Count
+    seed: Seed
+    linear: Name | None = Field(None, description="null or a key of baselines")
+
+
 class Params(Section):
     download: Download
     corpora: Corpora
@@ -425,3 +465,5 @@ class Params(Section):
     neighbours: Neighbours
     export_embeddings: ExportEmbeddings
     registry: dict[str, Gate]
+    tune: dict[str, Search]
+    explain: dict[str, Explain]

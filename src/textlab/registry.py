@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from textlab.tuning import TUNED_SUFFIX
+
 CHAMPION = "champion"
 TRAIN_STAGES = {"models": "train", "baselines": "train_baseline"}  # params section -> the stage that trains it
 
@@ -29,11 +31,13 @@ class Decision:
 
 
 def task_models(params: Mapping[str, Any], corpus: str) -> list[tuple[str, str]]:
-    """(model, its train stage) for every classifier of `corpus` in params.yaml."""
+    """(model, its train stage group, or stage if not `<group>@<model>`) for every classifier of `corpus`."""
     found = []
     for section, train_stage in TRAIN_STAGES.items():
         found += [(model, train_stage) for model, entry in params[section].items() if entry["corpus"] == corpus]
-    return found
+    # A search's tuned model: trained by train_tuned@<model>, the stage named in full.
+    return found + [(f"{model}{TUNED_SUFFIX}", f"train_tuned@{model}") for model, search in params.get("tune", {}).items()
+                    if search["corpus"] == corpus]
 
 
 def candidate_from_tags(version: str | int, tags: Mapping[str, str]) -> Candidate:

@@ -1,6 +1,7 @@
 """Read params.yaml (the one source of every knob) and check all of it before the stage touches anything."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -9,8 +10,10 @@ import yaml
 
 from textlab.params_check import validate_params
 from textlab.params_schema import MODEL_SECTIONS, ParamsError
+from textlab.tuning import TUNED_SUFFIX, overlay
 
 PARAMS_FILE = Path("params.yaml")
+TUNE_REPORTS = Path("reports/tune")  # tune@<model> writes <model>/best.json here
 
 
 class ParamsLoader(yaml.SafeLoader):
@@ -41,8 +44,21 @@ def load_params(path: Path = PARAMS_FILE) -> dict[str, Any]:
 
 
 def model_params(params: dict[str, Any], key: str) -> dict[str, Any]:
-    """One Keras architecture's settings: the shared `train` defaults overlaid with `models.<key>`."""
-    return _keras_entry(params, "models", key)
+    """One Keras architecture's settings: the shared `train` defaults overlaid with `models.<key>`; for
+    `<model>_tuned` (a `tune` entry's model), those of <model> overlaid with its search's best values."""
+    source = key.removesuffix(TUNED_SUFFIX)
+    if key == source or source not in params.get("tune", {}):
+        return _keras_entry(params, "models", key)
+    best = TUNE_REPORTS / source / "best.json"
+    if not best.is_file():
+        raise FileNotFoundError(f"{key}: {best} is missing; run `dvc repro tune@{source}` first")
+    values = json.loads(best.read_text(encoding="utf-8"))["hyperparameters"]
+    return {**overlay(_keras_entry(params, "models", source), values), "key": key, "tuned_from": source}
+
+
+def stage_name(group: str, hp: dict[str, Any]) -> str:
+    """The DVC stage of `group` (train, evaluate) for this model: `<group>_tuned@<model>` for a tuned one."""
+    return f"{group}_tuned@{hp['tuned_from']}" if "tuned_from" in hp else f"{group}@{hp['key']}"
 
 
 def language_model_params(params: dict[str, Any], key: str) -> dict[str, Any]:

@@ -22,22 +22,28 @@ def read_json(path: Path) -> dict:
 
 def candidate(client: mlflow.MlflowClient, task: str, model: str, train_stage: str, corpus: str) -> Candidate:
     """The version of `model`'s latest train run, registered from that run's logged model if it is new."""
-    run_id = read_json(run_record_path(f"{train_stage}@{model}"))["run_id"]
+    train_stage = train_stage if "@" in train_stage else f"{train_stage}@{model}"
+    run_id = read_json(run_record_path(train_stage))["run_id"]
     found = client.search_model_versions(f"name = '{task}' and run_id = '{run_id}'")
     if found:
         return candidate_from_tags(found[0].version, found[0].tags)
     try:
         run_tags = client.get_run(run_id).data.tags
     except MlflowException as err:  # e.g. a clone whose run records point at another machine's backend
-        raise StageError(f"{train_stage}@{model}: its run {run_id} (reports/runs/{train_stage}@{model}.json) is not in "
+        raise StageError(f"{train_stage}: its run {run_id} (reports/runs/{train_stage}.json) is not in "
                          f"the tracking backend {mlflow.get_tracking_uri()}; rerun it with "
-                         f"`dvc repro --force {train_stage}@{model}`") from err
-    tags = version_tags(model, f"{train_stage}@{model}", run_tags.get("git.commit"),
+                         f"`dvc repro --force {train_stage}`") from err
+    tags = version_tags(model, train_stage, run_tags.get("git.commit"),
                         read_json(Path("reports/train") / model / "metrics.json"),
                         read_json(Path("reports/metrics") / corpus / f"{model}.json"))
     tags.update({key: value for key, value in run_tags.items() if key.startswith("dvc.dep.")})  # the data it saw
     version = mlflow.register_model(f"runs:/{run_id}/model", task, tags=tags)
     return candidate_from_tags(version.version, tags)
+
+
+def decision_path(task: str) -> Path:
+    """Where promote@<task> writes its decision (the champion and every candidate's version)."""
+    return Path("reports/registry") / f"{task}.json"
 
 
 def current_champion(client: mlflow.MlflowClient, task: str) -> Candidate | None:

@@ -8,12 +8,12 @@ from __future__ import annotations
 from textlab.adapters import keras_scoring
 from textlab.adapters.cli import run_stage
 from textlab.adapters.evaluating import run_evaluation
-from textlab.adapters.params import load_params, model_params
+from textlab.adapters.params import load_params, model_params, stage_name
 
 
 def main(key: str) -> None:
     hp = model_params(load_params(), key)
-    run_evaluation(f"evaluate@{key}", key, hp["corpus"], keras_scoring.load_scorer)
+    run_evaluation(stage_name("evaluate", hp), key, hp["corpus"], keras_scoring.load_scorer)
 
 
 if __name__ == "__main__":

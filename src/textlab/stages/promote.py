@@ -28,7 +28,7 @@ def main(task: str) -> None:
         record = decision_record(task, decision, candidates)
         mlflow.log_dict(record, "decision.json")
         mlflow.set_tag("decision", decision.reason)
-        write_json(f"reports/registry/{task}.json", record)
+        write_json(registry.decision_path(task), record)
         print(f"promote@{task}: {'promoted' if decision.promote else 'kept'}: {decision.reason}; run {run.info.run_id}")
 
 

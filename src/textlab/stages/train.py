@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from textlab.adapters import keras_training
 from textlab.adapters.cli import run_stage
-from textlab.adapters.params import load_params, model_params
+from textlab.adapters.params import load_params, model_params, stage_name
 from textlab.adapters.training_run import run_training
 
 
 def main(key: str) -> None:
     hp = model_params(load_params(), key)
-    run_training(f"train@{key}", hp, keras_training.fit, "keras")
+    run_training(stage_name("train", hp), hp, keras_training.fit, "keras")
 
 
 if __name__ == "__main__":

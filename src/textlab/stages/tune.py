@@ -1,0 +1,44 @@
+"""tune@<model>: keras-tuner's random search over the settings params.yaml `tune.<model>` names, for a
+`models` entry; each trial a nested MLflow run. Writes reports/tune/<model>/best.json (the best trial's
+values, which train_tuned@<model> trains as `<model>_tuned`), trials.csv, and the tuner's own folder
+search/ (kept between runs, so a killed search resumes: see `textlab.adapters.keras_tuning`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import mlflow
+
+from textlab.adapters import keras_tuning
+from textlab.adapters.cli import run_stage
+from textlab.adapters.files import atomic_path, write_json
+from textlab.adapters.params import TUNE_REPORTS, load_params, model_params
+from textlab.adapters.tracking import dvc_hashes, stage_run
+from textlab.tuning import best_record
+
+
+def main(key: str) -> None:
+    params = load_params()
+    hp, search = model_params(params, key), params["tune"][key]
+    inputs, folder = Path("data") / hp["inputs"], TUNE_REPORTS / key
+    with stage_run(f"tune@{key}", hp["corpus"], search, [str(inputs)]) as run:
+        rows, resumed = keras_tuning.search(hp, search, inputs, folder / "search", dvc_hashes([str(inputs)]).get(str(inputs)),
+                                            run.data.tags)
+        best = best_record(key, search["objective"], rows)
+        table = keras_tuning.trials_table(rows)
+        mlflow.log_params({f"best.{name}": value for name, value in best["hyperparameters"].items()})
+        mlflow.log_metrics({f"best_{search['objective']}": best["score"], "trials_scored": best["trials_scored"],
+                            "trials_resumed": resumed})
+        mlflow.set_tag("best_trial", best["trial"])
+        mlflow.log_dict(best, "best.json")
+        mlflow.log_figure(keras_tuning.objective_figure(table, search["objective"], list(search["space"])),
+                          "objective_vs_hyperparameters.png")
+        with atomic_path(folder / "trials.csv") as path:
+            table.to_csv(path, index=False)
+        write_json(folder / "best.json", best)
+        print(f"tune@{key}: best trial {best['trial']} {best['hyperparameters']}: {search['objective']} "
+              f"{best['score']}; run {run.info.run_id}")
+
+
+if __name__ == "__main__":
+    run_stage("tune", main)
