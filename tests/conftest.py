@@ -5,9 +5,14 @@ import contextlib
 import os
 import re
 import shutil
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -83,7 +88,7 @@ HALVES = {"classifiers": ["names", "imdb"], "generative": ["nietzsche", "alice",
 # The e2e modules of each half share its session fixture, so each half's modules must run on one worker.
 E2E_MODULES = {"tests/test_pipeline_e2e.py": "classifiers", "tests/test_pipeline_faults_e2e.py": "classifiers",
                "tests/test_generative_e2e.py": "generative", "tests/test_review_e2e.py": "classifiers",
-               "tests/test_tune_explain_e2e.py": "classifiers"}
+               "tests/test_tune_explain_e2e.py": "classifiers", "tests/test_team_e2e.py": "classifiers"}
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -220,3 +225,47 @@ def edited_params(project: Path, change: Callable[[dict], None]) -> Iterator[Non
         yield
     finally:
         path.write_text(original)
+
+
+# ------------------------------------------------- a real `mlflow server` on 127.0.0.1
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def mlflow_server(backend_uri: str, artifacts: Path, workers: int = 1) -> Iterator[str]:
+    """`mlflow server` on a free port of 127.0.0.1 over `backend_uri`, proxying artifacts to the folder
+    `artifacts`; yields its URL once /health answers, and stops it on exit."""
+    port, log = free_port(), tempfile.TemporaryFile("w+")  # a file, not a pipe: a full pipe would block the server
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
+         "--backend-store-uri", backend_uri, "--artifacts-destination", str(artifacts), "--serve-artifacts",
+         "--workers", str(workers)],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,  # its uvicorn workers go with it
+        env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120  # a first start on PostgreSQL runs the schema migrations
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/health", timeout=1)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    log.seek(0)
+                    pytest.fail(f"mlflow server exited at start-up: {log.read()[-2000:]}")
+                if time.monotonic() > deadline:
+                    pytest.fail("mlflow server did not answer /health within 120 s")
+                time.sleep(0.5)
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # it may have exited already
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+        log.close()

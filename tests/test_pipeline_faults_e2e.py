@@ -1,5 +1,5 @@
 """Faults a user meets, re-tried on the real pipeline: a killed training, a dead tracking server,
-stale code deps, a forced rerun in a clean clone, bad params, and queued experiments side by side.
+stale code deps, a forced rerun in a clean clone and bad params (queued experiments: tests/test_team_e2e.py).
 
 Shares the session's small pipeline (conftest.pipeline), after tests/test_pipeline_e2e.py; it starts
 from everything committed, as a user's clone, and each test leaves it committed.
@@ -154,29 +154,3 @@ def test_forced_rerun_in_a_clean_clone_records_a_clean_tree(pipeline):
     tags = mlflow_runs(project).reset_index().set_index("run_uuid").loc[run_id]
     assert tags["git.dirty"] == "false"
     commit_all(project, "forced report")
-
-
-def test_two_queued_experiments_run_side_by_side_and_both_land_in_mlflow(pipeline):
-    """t-SNE settings rerun only export_embeddings (no TensorFlow), so two experiments stay cheap."""
-    project, env, _ = pipeline
-    stage = f"export_embeddings@{KEY}"
-    for perplexity in (3, 4):
-        queued = run(["dvc", "exp", "run", "--queue", "--name", f"tsne-{perplexity}",
-                      "-S", f"export_embeddings.tsne_perplexity={perplexity}"], project, env)
-        assert queued.returncode == 0, queued.stderr[-2000:]
-    started = run(["dvc", "queue", "start", "-j", "2"], project, env)
-    assert started.returncode == 0, started.stderr[-2000:]
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        status = run(["dvc", "queue", "status"], project, env).stdout
-        if "Running" not in status and "Queued" not in status:
-            break
-        time.sleep(2)
-    run(["dvc", "queue", "stop", "--kill"], project, env)
-    shown = run(["dvc", "exp", "show", "--json"], project, env).stdout
-    assert "tsne-3" in shown and "tsne-4" in shown, status
-    runs = mlflow_runs(project).reset_index()
-    landed = runs[(runs["dvc.stage"] == stage) & runs["dvc.exp"].isin(["tsne-3", "tsne-4"])]
-    assert sorted(landed["dvc.exp"]) == ["tsne-3", "tsne-4"] and set(landed["status"]) == {"FINISHED"}
-    logs = "".join(run(["dvc", "queue", "logs", name], project, env).stdout for name in ("tsne-3", "tsne-4"))
-    assert "database is locked" not in logs

@@ -2,66 +2,36 @@
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run, stage_env
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from conftest import ROOT, mlflow_server, run, stage_env
 
 
 @pytest.fixture
-def mlflow_server(tmp_path):
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
-         "--backend-store-uri", f"sqlite:///{tmp_path / 'server.db'}", "--artifacts-destination",
-         str(tmp_path / "server-artifacts"), "--workers", "1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/health", timeout=1)
-                break
-            except OSError:
-                if server.poll() is not None:
-                    pytest.fail("mlflow server exited at start-up")
-                time.sleep(0.5)
-        else:
-            pytest.fail("mlflow server did not answer /health within 60 s")
+def server(tmp_path):
+    with mlflow_server(f"sqlite:///{tmp_path / 'server.db'}", tmp_path / "server-artifacts") as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
-def test_stage_run_lands_on_the_server_with_tags_and_artifacts(tmp_path, mlflow_server):
+def test_stage_run_lands_on_the_server_with_tags_and_artifacts(tmp_path, server):
     project = tmp_path / "project"
     (project / "reports/metrics/names").mkdir(parents=True)
     (project / "params.yaml").write_text((ROOT / "params.yaml").read_text())
     (project / "reports/metrics/names/names-x.json").write_text(json.dumps({"accuracy": 0.8, "roc_auc": 0.9}))
-    env = {**stage_env(ROOT, "unused"), "MLFLOW_TRACKING_URI": mlflow_server,
+    env = {**stage_env(ROOT, "unused"), "MLFLOW_TRACKING_URI": server,
            "PYTHONPATH": str(ROOT / "src")}
     done = run([sys.executable, "-m", "textlab.stages.report", "names"], project, env)
     assert done.returncode == 0, done.stderr[-2000:]
     record = json.loads((project / "reports/runs/report@names.json").read_text())
-    assert record["tracking_uri"] == mlflow_server
+    assert record["tracking_uri"] == server
     assert not Path(project / "mlflow.db").exists()  # nothing went to the default SQLite file
 
     import mlflow
 
-    client = mlflow.MlflowClient(tracking_uri=mlflow_server)
+    client = mlflow.MlflowClient(tracking_uri=server)
     run_info = client.get_run(record["run_id"])
     assert run_info.data.tags["dvc.stage"] == "report@names"
     assert run_info.data.metrics["best_test_accuracy"] == 0.8

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import warnings
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -27,10 +27,12 @@ from textlab.text import RESERVED
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 Framework = Literal["keras", "sklearn", "keras_lm", "ngram", "word2vec", "seq2seq"]
 COMMON_PACKAGES = ("mlflow", "numpy", "pandas", "scipy")
-FRAMEWORK_PACKAGES: dict[str, tuple[str, ...]] = {"keras": ("tensorflow-cpu", "keras"),
+FRAMEWORK_PACKAGES: dict[str, tuple[str, ...]] = {"keras": ("tensorflow", "keras"),
                                                   "sklearn": ("scikit-learn", "skops"),
-                                                  "keras_lm": ("tensorflow-cpu", "keras"), "ngram": (),
-                                                  "word2vec": (), "seq2seq": ("tensorflow-cpu", "keras", "sacrebleu")}
+                                                  "keras_lm": ("tensorflow", "keras"), "ngram": (),
+                                                  "word2vec": (), "seq2seq": ("tensorflow", "keras", "sacrebleu")}
+# `tensorflow` in a requirement means the build that is installed: the CUDA one, or the lock's CPU-only one.
+TENSORFLOW_BUILDS = ("tensorflow", "tensorflow-cpu")
 GENERATION_DEFAULTS: dict[str, Any] = {"temperature": 1.0, "length": 100, "seed": 0}
 MAX_LENGTH = 10_000  # tokens one request may ask for: sampling is one model call per token
 
@@ -122,9 +124,22 @@ ANSWERS: dict[str, Any] = {"keras": classify, "sklearn": classify, "keras_lm": c
 GENERATORS = ("keras_lm", "ngram")  # the frameworks whose served model takes inference params
 
 
+def installed(names: tuple[str, ...]) -> str:
+    """The first of `names` that is an installed distribution."""
+    for name in names:
+        try:
+            version(name)
+            return name
+        except PackageNotFoundError:
+            continue
+    raise PackageNotFoundError(" or ".join(names))
+
+
 def pip_requirements(framework: Framework) -> list[str]:
     """Pinned to what trained the model; passing them also skips MLflow's slow dependency inference."""
-    return [f"{name}=={version(name)}" for name in (*COMMON_PACKAGES, *FRAMEWORK_PACKAGES[framework])]
+    names = [installed(TENSORFLOW_BUILDS) if name == "tensorflow" else name
+             for name in (*COMMON_PACKAGES, *FRAMEWORK_PACKAGES[framework])]
+    return [f"{name}=={version(name)}" for name in names]
 
 
 def log_text_model(model_dir: Path, framework: Framework, examples: list[str]) -> Any:
