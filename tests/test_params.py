@@ -112,6 +112,13 @@ CASES: dict[str, tuple[Edit, str]] = {
         lambda p: p["baselines"].update({"names-lstm": {**p["baselines"]["imdb-nbsvm"], "corpus": "names",
                                                         "inputs": "split/names"}}),
         "params.yaml: baselines.names-lstm: models.names-lstm has the same key"),
+    "an ensemble member of another corpus": (
+        lambda p: p["ensembles"]["names-ensemble"]["members"].append("imdb-nbsvm"),
+        "params.yaml: ensembles.names-ensemble.members = 'imdb-nbsvm': that classifier belongs to corpus imdb, "
+        "but the ensemble's corpus is names"),
+    "an ensemble member that is no classifier": (
+        lambda p: p["ensembles"]["names-ensemble"]["members"].append("alice-skipgram"),
+        "params.yaml: ensembles.names-ensemble.members = 'alice-skipgram': expected a key of models or baselines: "),
     "a key without its corpus prefix": (
         lambda p: p["models"].update({"dense_bow": p["models"].pop("names-dense_bow")}),
         "params.yaml: models.dense_bow: the key must start with 'names-', the entry's corpus"),

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 CHAMPION = "champion"
-TRAIN_STAGES = {"models": "train", "baselines": "train_baseline"}  # params section -> the stage that trains it
+TRAIN_STAGES = {"models": "train", "baselines": "train_baseline", "ensembles": "ensemble"}  # params section -> the stage that trains it
 
 
 @dataclass(frozen=True)
