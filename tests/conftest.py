@@ -132,6 +132,7 @@ def shrink_classifiers(params: dict) -> None:
     """Few epochs and architectures; IMDB cut to 100 reviews per folder (its `limit` param)."""
     params["models"] = only(params["models"], NAMES_MODELS + IMDB_MODELS)
     params["baselines"] = only(params["baselines"], BASELINES)
+    params["ensembles"] = {}  # their members are not in the small DAG; tests/test_ensembles.py covers them
     for key in NAMES_MODELS + IMDB_MODELS:
         params["models"][key].update(epochs=3, patience=1)
     params["bags"]["names"]["modes"] = ["binary", "tfidf"]
@@ -175,8 +176,8 @@ def shrink_params(project: Path, half: str) -> None:
     corpora = HALVES[half]
     params["download"]["sources"] = list(corpora)
     params["corpora"] = only(params["corpora"], corpora)
-    for section in ("views", "bags", "models", "baselines", "language_models", "ngram_models", "embedding_models",
-                    "translation_models", "registry"):
+    for section in ("views", "bags", "models", "baselines", "ensembles", "language_models", "ngram_models",
+                    "embedding_models", "translation_models", "registry"):
         params[section] = of_corpora(params[section], corpora)
     params["pretrained"] = {}
     {"classifiers": shrink_classifiers, "generative": shrink_generative}[half](params)

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from conftest import ROOT
 from textlab import params_schema
-from textlab.adapters.params import baseline_params, load_params, model_params
+from textlab.adapters.params import baseline_params, ensemble_params, load_params, model_params
 from textlab.baselines import NBSVM_DEFAULTS, TFIDF_LOGREG_DEFAULTS
 from textlab.families import CLASSICAL_FAMILIES, KERAS_FAMILIES
 from textlab.params_check import validate_params
@@ -112,6 +112,13 @@ CASES: dict[str, tuple[Edit, str]] = {
         lambda p: p["baselines"].update({"names-lstm": {**p["baselines"]["imdb-nbsvm"], "corpus": "names",
                                                         "inputs": "split/names"}}),
         "params.yaml: baselines.names-lstm: models.names-lstm has the same key"),
+    "an ensemble member of another corpus": (
+        lambda p: p["ensembles"]["names-ensemble"]["members"].append("imdb-nbsvm"),
+        "params.yaml: ensembles.names-ensemble.members = 'imdb-nbsvm': that classifier belongs to corpus imdb, "
+        "but the ensemble's corpus is names"),
+    "an ensemble member that is no classifier": (
+        lambda p: p["ensembles"]["names-ensemble"]["members"].append("alice-skipgram"),
+        "params.yaml: ensembles.names-ensemble.members = 'alice-skipgram': expected a key of models or baselines: "),
     "a key without its corpus prefix": (
         lambda p: p["models"].update({"dense_bow": p["models"].pop("names-dense_bow")}),
         "params.yaml: models.dense_bow: the key must start with 'names-', the entry's corpus"),
@@ -250,8 +257,11 @@ def test_model_params_overlay_train_and_baseline_params_do_not():
     assert baseline_params(REAL, "imdb-nbsvm") == {**REAL["baselines"]["imdb-nbsvm"], "key": "imdb-nbsvm"}
     with pytest.raises(KeyError, match=r"no models.imdb-nbsvm \(it is under baselines\); known: \['imdb-"):
         model_params(REAL, "imdb-nbsvm")
-    with pytest.raises(KeyError, match=r"no baselines.imdb-x; known: \['imdb-nbsvm', 'imdb-tfidf_logreg'\]"):
+    with pytest.raises(KeyError, match=r"no baselines.imdb-x; known: \['imdb-nbsvm', 'imdb-nbsvm_trigram', "):
         baseline_params(REAL, "imdb-x")
+    ensemble = ensemble_params(REAL, "names-ensemble")
+    assert ensemble["inputs"] == "predictions/names" and ensemble["frameworks"] == {
+        "names-char_logreg": "sklearn", "names-char_nbsvm": "sklearn", "names-conv1d": "keras"}
 
 
 def test_the_schema_knows_exactly_the_families_and_baseline_knobs_of_the_code():

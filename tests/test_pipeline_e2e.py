@@ -174,7 +174,7 @@ def test_corrupted_mirror_file_stops_download_and_keeps_previous_data(pipeline, 
 
 
 @pytest.mark.parametrize("stage,absent", [("split", "tensorflow"), ("train_baseline", "tensorflow"),
-                                          ("train", "great_expectations")])
+                                          ("train", "great_expectations"), ("ensemble", "tensorflow")])
 def test_stages_import_only_what_they_use(pipeline, stage, absent):
     project, env, _ = pipeline
     done = run(["python", "-X", "importtime", "-c", f"import textlab.stages.{stage}"], project, env)

@@ -42,8 +42,9 @@ def test_the_champion_that_is_still_best_stays_without_a_new_alias_move():
 
 def test_task_models_are_the_classifiers_of_the_corpus_with_their_train_stage():
     params = {"models": {"names-gru": {"corpus": "names"}, "imdb-lstm": {"corpus": "imdb"}},
-              "baselines": {"names-nbsvm": {"corpus": "names"}}}
-    assert task_models(params, "names") == [("names-gru", "train"), ("names-nbsvm", "train_baseline")]
+              "baselines": {"names-nbsvm": {"corpus": "names"}}, "ensembles": {"names-ensemble": {"corpus": "names"}}}
+    assert task_models(params, "names") == [("names-gru", "train"), ("names-nbsvm", "train_baseline"),
+                                            ("names-ensemble", "ensemble")]
 
 
 class Constant(mlflow.pyfunc.PythonModel):

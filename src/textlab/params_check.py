@@ -45,6 +45,7 @@ def validate_params(params: Any, where: str = WHERE) -> None:
     # whole section is missing or no mapping, where each reference to it would repeat that one problem.
     if isinstance(params, dict) and all(isinstance(params.get(section), dict) for section in Params.model_fields):
         problems += [*_download_problems(params), *_reference_problems(params), *_export_problems(params),
+                     *_ensemble_problems(params),
                      *(p for section, families in MODEL_SECTIONS.items() for p in _entry_problems(params, section,
                                                                                                    families))]
         from textlab.params_check_search import explain_problems, tune_problems  # it builds on this module
@@ -276,6 +277,20 @@ def _export_problems(params: dict[str, Any]) -> list[Problem]:
         for earlier in sections[:later]:
             problems += [((section, k), UNSHOWN, f"{earlier}.{k} has the same key; their stages and models/{k} "
                           "would clash") for k in _entries(params, section) if k in _entries(params, earlier)]
+    return problems
+
+
+def _ensemble_problems(params: dict[str, Any]) -> list[Problem]:
+    """Each member of an ensemble is a classifier (models or baselines) of the ensemble's own corpus."""
+    classifiers, problems = _entries(params, "models") | _entries(params, "baselines"), []
+    for key, entry in _entries(params, "ensembles").items():
+        members, corpus = entry.get("members"), entry.get("corpus")
+        for member in [m for m in members if isinstance(m, str)] if isinstance(members, list) else []:
+            where = ("ensembles", key, "members")
+            if member in classifiers and classifiers[member].get("corpus") != corpus:
+                problems.append((where, member, f"that classifier belongs to corpus {classifiers[member].get('corpus')}"
+                                                f", but the ensemble's corpus is {corpus}"))
+            problems += _unknown(where, member, classifiers, "a key of models or baselines")
     return problems
 
 

@@ -283,6 +283,8 @@ class Baseline(Section):
     corpus: Name
     inputs: Name
     seed: Seed = None
+    analyzer: Literal["word", "char_wb"] = Field(None, description="word or char_wb (character n-grams of each word, "
+                                                                   "its start and end marked by a space)")
     ngram_range: NgramRange = None
     min_df: DocFreq = None
     max_df: DocFreq = None
@@ -303,6 +305,19 @@ class Nbsvm(Baseline):
 
 def _family(model: type[BaseModel]) -> str:
     return get_args(model.model_fields["family"].annotation)[0]
+
+
+class Stacking(Section):
+    """ensemble@<key>: a logistic regression on the members' validation logits (textlab.ensembles)."""
+
+    reads: ClassVar[tuple[str, ...]] = ("predictions",)
+    corpus: Name
+    family: Literal["stacking"] = Field(description="stacking (logistic regression on the members' logits)")
+    members: Annotated[list[Name], Field(min_length=2), AfterValidator(_distinct)] = Field(
+        description="a list of at least two distinct classifier keys (models or baselines) of the corpus")
+    C: Positive = None
+    folds: int = Field(None, ge=2, le=20, description="an integer from 2 to 20 (folds of the validation split)")
+    seed: Seed = None
 
 
 KerasEntry = Dense | Rnn | Conv1d | Flatten | Pooled
@@ -392,7 +407,8 @@ EMBEDDING_MODELS: dict[str, type[EmbeddingModel]] = {family: EmbeddingModel for 
 # The sections that hold models, each with its families; a key is unique across all of them (models/<key>).
 MODEL_SECTIONS: dict[str, dict[str, type[BaseModel]]] = {
     "models": KERAS_MODELS, "baselines": BASELINE_MODELS, "language_models": LANGUAGE_MODELS,
-    "ngram_models": COUNT_MODELS, "embedding_models": EMBEDDING_MODELS, "translation_models": {"seq2seq": Seq2seq}}
+    "ngram_models": COUNT_MODELS, "embedding_models": EMBEDDING_MODELS, "translation_models": {"seq2seq": Seq2seq},
+    "ensembles": {"stacking": Stacking}}
 
 
 class ExportEmbeddings(Section):
@@ -457,6 +473,7 @@ class Params(Section):
     train: Train
     models: dict[str, Annotated[KerasEntry, Field(discriminator="family")]]
     baselines: dict[str, Annotated[BaselineEntry, Field(discriminator="family")]]
+    ensembles: dict[str, Stacking]
     language_models: dict[str, LanguageRnn]
     ngram_models: dict[str, Annotated[CountEntry, Field(discriminator="family")]]
     generation: Generation

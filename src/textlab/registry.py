@@ -12,7 +12,7 @@ from typing import Any
 from textlab.tuning import TUNED_SUFFIX
 
 CHAMPION = "champion"
-TRAIN_STAGES = {"models": "train", "baselines": "train_baseline"}  # params section -> the stage that trains it
+TRAIN_STAGES = {"models": "train", "baselines": "train_baseline", "ensembles": "ensemble"}  # params section -> the stage that trains it
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@
 Writes reports/metrics/<corpus>/<key>.json (git-tracked, so `dvc metrics diff` compares branches),
 reports/plots/<key>/{confusion,roc}.csv (DVC plots, aggregated: counts per cell, ROC at a few hundred
 points) and the per-example reports/predictions/<key>.csv (DVC-cached); logs metrics and PNGs to MLflow.
+A member of an ensemble also gets its validation probabilities, data/predictions/<corpus>/<key>.parquet
+(label, probability per validation row, DVC-cached): what `ensemble@` stages fit their weights on.
 """
 from __future__ import annotations
 
@@ -22,18 +24,31 @@ from textlab.evaluation import binary_metrics, confusion, confusion_counts, pred
 LoadScorer = Callable[[Path], Any]
 
 
-def run_evaluation(stage: str, key: str, corpus: str, load_scorer: LoadScorer) -> None:
+PREDICTIONS = Path("data/predictions")
+
+
+def run_evaluation(stage: str, key: str, corpus: str, load_scorer: LoadScorer, val_predictions: bool = True) -> None:
     test_path, model_dir = Path("data/split") / corpus / "test.parquet", Path("models") / key
-    with stage_run(stage, corpus, {"model": key}, [str(model_dir), str(test_path)]) as run:
+    val_path = test_path.with_name("val.parquet")
+    deps = [str(model_dir), str(test_path), *([str(val_path)] if val_predictions else [])]
+    with stage_run(stage, corpus, {"model": key}, deps) as run:
         test = pd.read_parquet(test_path)
         y_test = test["label"].to_numpy(np.int8)
-        probability = load_scorer(model_dir).probability(test["text"].tolist())
+        scorer = load_scorer(model_dir)
+        probability = scorer.probability(test["text"].tolist())
         scores = {**binary_metrics(y_test, probability), **confusion(y_test, probability), "test_rows": int(len(y_test))}
         mlflow.log_metrics({f"test_{k}": float(v) for k, v in scores.items()})
         figure = ConfusionMatrixDisplay.from_predictions(y_test, probability >= 0.5).figure_
         mlflow.log_figure(figure, "confusion_matrix.png")
         mlflow.log_figure(RocCurveDisplay.from_predictions(y_test, probability).figure_, "roc.png")
+        if val_predictions:
+            val = pd.read_parquet(val_path, columns=["text", "label"])
+            val_probability = pd.DataFrame({"label": val["label"].to_numpy(np.int8),
+                                            "probability": scorer.probability(val["text"].tolist())})
         # Outputs last: a failure above leaves the previous metrics and plots whole.
+        if val_predictions:
+            with atomic_path(PREDICTIONS / corpus / f"{key}.parquet") as path:
+                val_probability.to_parquet(path, index=False)
         plots = Path("reports/plots") / key
         for target, table in ((plots / "confusion.csv", confusion_counts(y_test, probability)),
                               (plots / "roc.csv", roc_points(y_test, probability)),

@@ -94,6 +94,18 @@ def baseline_params(params: dict[str, Any], key: str) -> dict[str, Any]:
     return {**_entry(params, "baselines", key), "key": key}
 
 
+CLASSIFIER_FRAMEWORKS = {"models": "keras", "baselines": "sklearn"}  # section of a classifier -> its scorer
+
+
+def ensemble_params(params: dict[str, Any], key: str) -> dict[str, Any]:
+    """An ensemble's settings as written, the folder of its members' validation predictions and each
+    member's framework (from the section that holds it)."""
+    entry = _entry(params, "ensembles", key)
+    frameworks = {member: framework for section, framework in CLASSIFIER_FRAMEWORKS.items()
+                  for member in entry["members"] if member in params[section]}
+    return {**entry, "key": key, "inputs": f"predictions/{entry['corpus']}", "frameworks": frameworks}
+
+
 def _keras_entry(params: dict[str, Any], section: str, key: str) -> dict[str, Any]:
     """A Keras entry of `section` overlaid on the shared `train` defaults, with its key."""
     return {**params["train"], **_entry(params, section, key), "key": key}

@@ -25,12 +25,13 @@ from textlab.serving_input import TEXT_COLUMN, texts_from_input
 from textlab.text import RESERVED
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-Framework = Literal["keras", "sklearn", "keras_lm", "ngram", "word2vec", "seq2seq"]
+Framework = Literal["keras", "sklearn", "keras_lm", "ngram", "word2vec", "seq2seq", "ensemble"]
 COMMON_PACKAGES = ("mlflow", "numpy", "pandas", "scipy")
 FRAMEWORK_PACKAGES: dict[str, tuple[str, ...]] = {"keras": ("tensorflow", "keras"),
                                                   "sklearn": ("scikit-learn", "skops"),
                                                   "keras_lm": ("tensorflow", "keras"), "ngram": (),
-                                                  "word2vec": (), "seq2seq": ("tensorflow", "keras", "sacrebleu")}
+                                                  "word2vec": (), "seq2seq": ("tensorflow", "keras", "sacrebleu"),
+                                                  "ensemble": ("tensorflow", "keras", "scikit-learn", "skops")}
 # `tensorflow` in a requirement means the build that is installed: the CUDA one, or the lock's CPU-only one.
 TENSORFLOW_BUILDS = ("tensorflow", "tensorflow-cpu")
 GENERATION_DEFAULTS: dict[str, Any] = {"temperature": 1.0, "length": 100, "seed": 0}
@@ -120,7 +121,7 @@ def classify(scorer: Any, texts: list[str], settings: dict[str, Any] | None = No
 
 # framework → its answer: P(class 1); a continuation (temperature, length, seed); neighbours; a translation.
 ANSWERS: dict[str, Any] = {"keras": classify, "sklearn": classify, "keras_lm": continuations, "ngram": continuations,
-                           "word2vec": neighbour_lists, "seq2seq": translations}
+                           "word2vec": neighbour_lists, "seq2seq": translations, "ensemble": classify}
 GENERATORS = ("keras_lm", "ngram")  # the frameworks whose served model takes inference params
 
 
