@@ -20,11 +20,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import free_port, mlflow_runs, mlflow_server, ran, run, stage_env
+from conftest import commit_all, free_port, mlflow_runs, mlflow_server, ran, run, stage_env
 
 pytestmark = pytest.mark.e2e
 BASELINE = "imdb-nbsvm"
 EMBEDDED = "names-simple_rnn"  # its export_embeddings stage is the one a t-SNE setting reruns (no TensorFlow)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def committed(pipeline):
+    """The clones below take HEAD: it must hold what the workspace holds (dvc.lock matching params and code)."""
+    commit_all(pipeline[0], "state before the team tests")
 
 
 def clone(pipeline, dest: Path, checkout: bool = True) -> tuple[Path, dict[str, str]]:
@@ -32,10 +38,10 @@ def clone(pipeline, dest: Path, checkout: bool = True) -> tuple[Path, dict[str, 
     project, env, _ = pipeline
     subprocess.run(["git", "clone", "-q", str(project), str(dest)], check=True)
     env = stage_env(dest, env["TEXTLAB_MIRROR"])
-    for command in (["dvc", "cache", "dir", "--local", str(project / ".dvc/cache")], ["dvc", "checkout", "-q"]):
-        if checkout or command[1] == "cache":
-            done = run(command, dest, env)
-            assert done.returncode == 0, done.stderr[-2000:]
+    commands = [["dvc", "cache", "dir", "--local", str(project / ".dvc/cache")]] + [["dvc", "checkout", "-q"]] * checkout
+    for command in commands:
+        done = run(command, dest, env)
+        assert done.returncode == 0, done.stderr[-2000:]
     return dest, env
 
 
@@ -48,8 +54,9 @@ def postgres_bin() -> Path:
                                                None)
         if found:
             return Path(found).resolve().parent
-        subprocess.run(["apt-get", "install", "-y", "-q", "postgresql"], check=True, capture_output=True,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        for apt in (["update", "-q"], ["install", "-y", "-q", "postgresql"]):
+            subprocess.run(["apt-get", *apt], check=True, capture_output=True,
+                           env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
     pytest.fail("initdb not found after installing the postgresql package")
 
 
@@ -63,12 +70,13 @@ def postgres() -> Iterator[str]:
     if as_user:
         shutil.chown(folder, "postgres")
     data, port, bin_dir = folder / "data", free_port(), postgres_bin()
-    subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-U", "textlab", "--auth=trust", "-E", "UTF8",
-                    "--no-locale"], check=True, capture_output=True)
-    options = f"-h 127.0.0.1 -p {port} -k {folder} -c fsync=off -c synchronous_commit=off"
     pg_ctl = [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-w"]
-    subprocess.run([*pg_ctl, "-o", options, "-l", str(folder / "server.log"), "start"], check=True, capture_output=True)
+    options = f"-h 127.0.0.1 -p {port} -k {folder} -c fsync=off -c synchronous_commit=off"
     try:
+        subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-U", "textlab", "--auth=trust", "-E",
+                        "UTF8", "--no-locale"], check=True, capture_output=True)
+        subprocess.run([*pg_ctl, "-o", options, "-l", str(folder / "server.log"), "start"], check=True,
+                       capture_output=True)
         subprocess.run([*as_user, str(bin_dir / "createdb"), "-h", "127.0.0.1",
                         "-p", str(port), "-U", "textlab", "mlflow"], check=True, capture_output=True)
         # The driver is named: SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3, and the lock has psycopg2.
@@ -185,9 +193,10 @@ def test_two_queued_experiments_run_side_by_side_and_every_run_lands_in_the_back
     client = mlflow.MlflowClient(tracking_uri=url)
     found = client.search_runs([client.get_experiment_by_name("textlab-names").experiment_id],
                                filter_string=f"tags.`dvc.stage` = '{stage}'")
-    landed = {r.data.tags.get("dvc.exp"): r for r in found if r.data.tags.get("dvc.exp") in experiments}
-    assert sorted(landed) == sorted(experiments) and {r.info.status for r in landed.values()} == {"FINISHED"}
-    assert {name: int(landed[name].data.params["tsne_perplexity"]) for name in landed} == experiments
+    landed = [r for r in found if r.data.tags.get("dvc.exp") in experiments]  # one each: none lost, none twice
+    assert sorted(r.data.tags["dvc.exp"] for r in landed) == sorted(experiments)
+    assert {r.info.status for r in landed} == {"FINISHED"}
+    assert {r.data.tags["dvc.exp"]: int(r.data.params["tsne_perplexity"]) for r in landed} == experiments
     assert not (project / "mlflow.db").exists()
 
 
