@@ -65,7 +65,7 @@ def sign_agreement(explained: Mapping[str, float], own: Mapping[str, float]) -> 
     """(tokens whose LIME weight has the sign of the model's own weight, tokens compared): tokens with
     a non-zero weight on both sides."""
     compared = [t for t, w in explained.items() if w != 0 and own.get(t, 0.0) != 0]
-    return sum(np.sign(explained[t]) == np.sign(own[t]) for t in compared), len(compared)
+    return int(sum(np.sign(explained[t]) == np.sign(own[t]) for t in compared)), len(compared)
 
 
 def _colour(weight: float, strongest: float) -> str:
