@@ -105,6 +105,14 @@ def pytest_xdist_make_scheduler(config, log):
     return PipelineHalves(config, log)
 
 
+def artifacts_folder(name: str) -> Path:
+    """$TEXTLAB_TEST_ARTIFACTS/<name> (default tests/artifacts/<name>, ignored by git): what a test keeps
+    for a person to look at (screenshots, a sweep's `dvc exp show`)."""
+    folder = Path(os.environ.get("TEXTLAB_TEST_ARTIFACTS") or ROOT / "tests" / "artifacts") / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def ran(output: str) -> set[str]:
     return set(re.findall(r"Running stage '([^']+)'", output))
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import commit_all, free_port, mlflow_runs, mlflow_server, ran, run, stage_env
+from conftest import artifacts_folder, commit_all, free_port, mlflow_runs, mlflow_server, ran, run, stage_env
 
 pytestmark = pytest.mark.e2e
 BASELINE = "imdb-nbsvm"
@@ -167,6 +167,8 @@ def queued_sweep(project: Path, env: dict[str, str], values: tuple[int, int]) ->
                 params = rev["data"]["params"]["params.yaml"]["data"]
                 found[rev["name"]] = params["export_embeddings"]["tsne_perplexity"]
     assert sorted(found.values()) == sorted(values), (found, status)
+    table = run(["dvc", "exp", "show", "--md", "--no-pager"], project, env).stdout
+    (artifacts_folder("sweeps") / f"exp-show-{values[0]}-{values[1]}.md").write_text(table)  # kept for the record
     logs = "".join(run(["dvc", "queue", "logs", name], project, env).stdout for name in found)
     assert "database is locked" not in logs and "Running stage" in logs
     return found
