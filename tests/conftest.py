@@ -81,7 +81,8 @@ GENERATIVE = LANGUAGE_MODELS + NGRAM_MODELS + EMBEDDINGS + TRANSLATORS
 HALVES = {"classifiers": ["names", "imdb"], "generative": ["nietzsche", "alice", "spa_eng"]}
 # The e2e modules of each half share its session fixture, so each half's modules must run on one worker.
 E2E_MODULES = {"tests/test_pipeline_e2e.py": "classifiers", "tests/test_pipeline_faults_e2e.py": "classifiers",
-               "tests/test_generative_e2e.py": "generative"}
+               "tests/test_generative_e2e.py": "generative",
+               "tests/test_serve_e2e.py": "classifiers", "tests/test_ui_e2e.py": "classifiers"}
 
 
 @pytest.hookimpl(optionalhook=True)
