@@ -4,6 +4,7 @@ runs, the test metrics per architecture and the registered model with its `champ
 stay in $TEXTLAB_TEST_ARTIFACTS (default tests/artifacts/, ignored by git)."""
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
@@ -53,10 +54,21 @@ def ui(pipeline, tmp_path_factory):
            "--port", str(port), "--workers", "1"]
     server = f"http://127.0.0.1:{port}"
     with serving(cmd, env, folder, f"{server}/health"):
+        warm_up(server)
         query = urllib.parse.urlencode({"experiment_name": "textlab-imdb"})
         with urllib.request.urlopen(f"{server}/api/2.0/mlflow/experiments/get-by-name?{query}", timeout=30) as answer:
             experiment = json.loads(answer.read())["experiment"]
         yield server, browser, folder, experiment
+
+
+def warm_up(server: str) -> None:
+    """Fetch the app and the scripts it loads once: the first page a fresh server serves could stall a browser."""
+    with urllib.request.urlopen(f"{server}/", timeout=60) as answer:
+        index = answer.read().decode()
+    for script in re.findall(r'src="([^"]+\.js)"', index):
+        with contextlib.suppress(OSError), urllib.request.urlopen(urllib.parse.urljoin(f"{server}/", script),
+                                                                   timeout=60) as answer:
+            answer.read()
 
 
 def render(ui, route: str, name: str) -> str:
