@@ -10,8 +10,8 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -88,7 +88,8 @@ HALVES = {"classifiers": ["names", "imdb"], "generative": ["nietzsche", "alice",
 # The e2e modules of each half share its session fixture, so each half's modules must run on one worker.
 E2E_MODULES = {"tests/test_pipeline_e2e.py": "classifiers", "tests/test_pipeline_faults_e2e.py": "classifiers",
                "tests/test_generative_e2e.py": "generative", "tests/test_review_e2e.py": "classifiers",
-               "tests/test_tune_explain_e2e.py": "classifiers", "tests/test_team_e2e.py": "classifiers"}
+               "tests/test_tune_explain_e2e.py": "classifiers", "tests/test_team_e2e.py": "classifiers",
+               "tests/test_serve_e2e.py": "classifiers", "tests/test_ui_e2e.py": "classifiers"}
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -243,38 +244,52 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def backend_copy(project: Path, folder: Path) -> str:
+    """A copy of the project's SQLite backend (its artifact locations are absolute paths into the project, read
+    only): a server started on it can write nothing into the project."""
+    shutil.copy2(project / "mlflow.db", folder / "mlflow.db")
+    return f"sqlite:///{folder / 'mlflow.db'}"
+
+
+@contextlib.contextmanager
+def serving(cmd: list[str], env: dict[str, str], cwd: Path, ready_url: str, timeout_s: float = 240) -> Iterator[Path]:
+    """Run `cmd` until `ready_url` answers 200; yields its log file; stops its process group on the way out."""
+    log = cwd / f"{Path(cmd[0]).name}-{cmd[1]}.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}:\n{log.read_text()[-3000:]}")
+            with contextlib.suppress(urllib.error.URLError, OSError):
+                with urllib.request.urlopen(ready_url, timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{ready_url} not ready after {timeout_s} s:\n{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield log
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 @contextlib.contextmanager
 def mlflow_server(backend_uri: str, artifacts: Path, workers: int = 1) -> Iterator[str]:
     """`mlflow server` on a free port of 127.0.0.1 over `backend_uri`, proxying artifacts to the folder
-    `artifacts`; yields its URL once /health answers, and stops it on exit."""
-    port, log = free_port(), tempfile.TemporaryFile("w+")  # a file, not a pipe: a full pipe would block the server
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
-         "--backend-store-uri", backend_uri, "--artifacts-destination", str(artifacts), "--serve-artifacts",
-         "--workers", str(workers)],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,  # its uvicorn workers go with it
-        env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120  # a first start on PostgreSQL runs the schema migrations
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/health", timeout=1)
-                break
-            except OSError:
-                if server.poll() is not None:
-                    log.seek(0)
-                    pytest.fail(f"mlflow server exited at start-up: {log.read()[-2000:]}")
-                if time.monotonic() > deadline:
-                    pytest.fail("mlflow server did not answer /health within 120 s")
-                time.sleep(0.5)
-        yield url
-    finally:
-        with contextlib.suppress(ProcessLookupError):  # it may have exited already
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-        log.close()
+    `artifacts`; yields its URL once /health answers (a first start on PostgreSQL runs the schema
+    migrations), and stops it on exit. Its log is `mlflow-server.log` beside `artifacts`."""
+    port = free_port()
+    cmd = [str(Path(sys.executable).parent / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
+           "--backend-store-uri", backend_uri, "--artifacts-destination", str(artifacts), "--serve-artifacts",
+           "--workers", str(workers)]
+    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+    artifacts.parent.mkdir(parents=True, exist_ok=True)
+    with serving(cmd, env, artifacts.parent, f"http://127.0.0.1:{port}/health"):
+        yield f"http://127.0.0.1:{port}"
