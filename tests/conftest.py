@@ -185,7 +185,7 @@ def shrink_params(project: Path, half: str) -> None:
     corpora = HALVES[half]
     params["download"]["sources"] = list(corpora)
     params["corpora"] = only(params["corpora"], corpora)
-    for section in ("views", "bags", "models", "baselines", "ensembles", "language_models", "ngram_models",
+    for section in ("views", "bags", "models", "baselines", "ensembles", "tune", "explain", "language_models", "ngram_models",
                     "embedding_models", "translation_models", "registry"):
         params[section] = of_corpora(params[section], corpora)
     params["pretrained"] = {}
