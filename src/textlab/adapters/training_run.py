@@ -2,7 +2,8 @@
 
 Writes models/<key>/ (atomically), reports/train/<key>/history.csv (per-epoch curve, a DVC plot),
 reports/train/<key>/metrics.json (deterministic figures only, for `dvc metrics diff`) and
-reports/train/<key>/timings.json (wall-clock seconds: DVC-cached, never diffed).
+reports/timings/<key>.json (wall-clock seconds: DVC-cached, never diffed, and outside reports/train so
+that a retrain with identical results leaves what promote@ reads unchanged).
 """
 from __future__ import annotations
 
@@ -48,6 +49,6 @@ def run_training(stage: str, hp: dict[str, Any], fit: Fit, framework: str) -> No
         with atomic_path(reports / "history.csv") as path:
             curve.to_csv(path, index=False)
         write_json(reports / "metrics.json", summary)
-        write_json(reports / "timings.json", {"train_seconds": seconds})
+        write_json(Path("reports/timings") / f"{key}.json", {"train_seconds": seconds})
         print(f"{stage}: best epoch {summary['best_epoch']}, val_loss {summary['val_loss']}, "
               f"{seconds:.1f}s; run {run.info.run_id}")
