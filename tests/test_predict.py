@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from test_serving import TEXTS, save_sklearn_model
+from textlab.adapters.commands import main
 from textlab.adapters.serving import log_text_model
 
 
@@ -62,17 +63,30 @@ def test_ten_thousand_lines_from_stdin_stream_as_json_lines_and_an_empty_line_is
     assert answers[1]["known_tokens"] == 0 and answers[0]["known_tokens"] > 0
 
 
+def textlab_in_process(registry: dict[str, str], monkeypatch, capsys, *args: str) -> tuple[str | None, str]:
+    """The same command's main() in this process (no interpreter start-up): (its exit message or None, stdout)."""
+    monkeypatch.chdir(registry["ROOT"])
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", registry["MLFLOW_TRACKING_URI"])
+    previous = mlflow.get_tracking_uri()  # main() sets the process's tracking URI
+    try:
+        main(list(args))
+    except SystemExit as stopped:
+        return str(stopped.code), capsys.readouterr().out
+    finally:
+        mlflow.set_tracking_uri(previous)
+    return None, capsys.readouterr().out
+
+
 @pytest.mark.parametrize("content,message", [
     (b"Anna\nJ\xf6hn\n", "line 2: not UTF-8 text (byte 2 of the line)"),
     (b"Anna\n\x00\x01\x02\n", "line 2: binary data"),
     (b"a" * 1_048_576 + b"\n", "line 1: a text of more than 1,000,000 bytes"),
 ])
-def test_bad_files_get_one_line_naming_the_line(registry, tmp_path, content, message):
+def test_bad_files_get_one_line_naming_the_line(registry, tmp_path, monkeypatch, capsys, content, message):
     path = tmp_path / "texts.txt"
     path.write_bytes(content)
-    done = textlab(registry, "predict", "names-gender@champion", "--file", str(path))
-    assert done.returncode != 0 and "Traceback" not in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1 and message in done.stderr and str(path) in done.stderr
+    error, _ = textlab_in_process(registry, monkeypatch, capsys, "predict", "names-gender@champion", "--file", str(path))
+    assert error is not None and len(error.splitlines()) == 1 and message in error and str(path) in error
 
 
 def test_an_unknown_alias_is_one_line_without_a_traceback(registry):
@@ -81,11 +95,11 @@ def test_an_unknown_alias_is_one_line_without_a_traceback(registry):
     assert done.stderr.startswith("error: names-gender@nobody:") and len(done.stderr.strip().splitlines()) == 1
 
 
-def test_a_stage_name_resolves_to_its_recorded_run(registry, tmp_path):
+def test_a_stage_name_resolves_to_its_recorded_run(registry, monkeypatch, capsys):
     runs = Path(registry["ROOT"]) / "reports/runs"
     runs.mkdir(parents=True, exist_ok=True)
     run_id = mlflow.MlflowClient(registry["MLFLOW_TRACKING_URI"]).get_model_version("names-gender", "1").run_id
     (runs / "train_baseline@names-nbsvm.json").write_text(json.dumps({"run_id": run_id}))
-    done = textlab(registry, "predict", "train_baseline@names-nbsvm", "Anna")
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert float(done.stdout.split("\t")[1]) == round(json.loads(registry["EXPECTED"])[0], 4)
+    error, out = textlab_in_process(registry, monkeypatch, capsys, "predict", "train_baseline@names-nbsvm", "Anna")
+    assert error is None, error
+    assert float(out.split("\t")[1]) == round(json.loads(registry["EXPECTED"])[0], 4)
