@@ -37,6 +37,7 @@ ui: setup
 bench: setup
 	python benchmarks/stage_startup.py
 	python benchmarks/imdb_bench.py
+	python benchmarks/noop_repro.py
 
 lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
