@@ -21,6 +21,8 @@ FLOORS = {
     "train_lm": "mlflow, keras", "evaluate_lm": "mlflow, keras", "train_ngram": "mlflow",
     "evaluate_ngram": "mlflow", "train_embedding": "mlflow, keras", "evaluate_embedding": "mlflow, gensim",
     "train_translator": "mlflow, keras", "evaluate_translator": "mlflow, keras",
+    "tune": "mlflow, keras", "explain": "mlflow, lime", "ensemble": "mlflow, sklearn",
+    "evaluate_ensemble": "mlflow, sklearn", "leaderboard": "mlflow",
 }
 
 
