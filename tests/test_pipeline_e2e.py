@@ -176,13 +176,3 @@ def test_corrupted_mirror_file_stops_download_and_keeps_previous_data(pipeline, 
     assert "checksum" in (failed.stderr + failed.stdout).lower()
     assert {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in raw.parent.iterdir()) == listing  # no temporary folder left beside it
-
-
-@pytest.mark.parametrize("stage,absent", [("split", "tensorflow"), ("train_baseline", "tensorflow"),
-                                          ("train", "great_expectations"), ("ensemble", "tensorflow")])
-def test_stages_import_only_what_they_use(pipeline, stage, absent):
-    project, env, _ = pipeline
-    done = run(["python", "-X", "importtime", "-c", f"import textlab.stages.{stage}"], project, env)
-    assert done.returncode == 0, done.stderr[-2000:]
-    imported = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "import time:" in line}
-    assert "textlab" in imported and absent not in imported
