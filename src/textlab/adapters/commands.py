@@ -27,7 +27,7 @@ from mlflow.exceptions import MlflowException
 
 from textlab.adapters.cli import StageError
 from textlab.adapters.files import atomic_path
-from textlab.adapters.tracking import run_record_path, tracking_uri
+from textlab.adapters.tracking import recorded_run_id, run_record_path, tracking_uri
 
 BATCH = 1000
 MAX_TEXT_BYTES = 1_000_000  # a longer line is refused: no served model reads that far
@@ -40,7 +40,7 @@ def model_uri(name: str) -> str:
         return name
     record = run_record_path(name)
     if record.is_file():
-        return f"runs:/{json.loads(record.read_text(encoding='utf-8'))['run_id']}/model"
+        return f"runs:/{recorded_run_id(record)}/model"
     return f"models:/{name}"
 
 

@@ -12,7 +12,7 @@ import mlflow
 from mlflow.exceptions import MlflowException
 
 from textlab.adapters.cli import StageError
-from textlab.adapters.tracking import run_record_path
+from textlab.adapters.tracking import recorded_run_id, run_record_path
 from textlab.registry import CHAMPION, Candidate, candidate_from_tags, version_tags
 
 
@@ -23,7 +23,7 @@ def read_json(path: Path) -> dict:
 def candidate(client: mlflow.MlflowClient, task: str, model: str, train_stage: str, corpus: str) -> Candidate:
     """The version of `model`'s latest train run, registered from that run's logged model if it is new."""
     train_stage = train_stage if "@" in train_stage else f"{train_stage}@{model}"
-    run_id = read_json(run_record_path(train_stage))["run_id"]
+    run_id = recorded_run_id(run_record_path(train_stage))
     found = client.search_model_versions(f"name = '{task}' and run_id = '{run_id}'")
     if found:
         return candidate_from_tags(found[0].version, found[0].tags)

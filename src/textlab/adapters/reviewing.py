@@ -16,7 +16,7 @@ from typing import Any
 from textlab import review
 from textlab.adapters.cli import StageError
 from textlab.adapters.files import atomic_path, write_text
-from textlab.adapters.tracking import RUNS_DIR, run_record_path
+from textlab.adapters.tracking import RUNS_DIR, recorded_run_id, run_record_path
 
 RUN_STAGES = ("train", "evaluate")  # the stages whose runs a model's metrics come from (any of their kinds)
 
@@ -46,7 +46,7 @@ def base_records(base: str) -> list[str]:
 def run_id_at(base: str | None, path: Path) -> str | None:
     """The run id in a run record, in the workspace (base None) or at the base revision."""
     if base is None:
-        return json.loads(path.read_text(encoding="utf-8"))["run_id"] if path.is_file() else None
+        return recorded_run_id(path) if path.is_file() else None
     shown = subprocess.run(["git", "show", f"{base}:{path.as_posix()}"], capture_output=True, text=True)
     return json.loads(shown.stdout)["run_id"] if shown.returncode == 0 else None
 

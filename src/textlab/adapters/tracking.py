@@ -176,11 +176,16 @@ def run_record_path(stage: str) -> Path:
     return RUNS_DIR / f"{stage}.json"
 
 
+def recorded_run_id(record: Path) -> str:
+    """The MLflow run id a stage's run record (reports/runs/<stage>.json) holds."""
+    return json.loads(record.read_text(encoding="utf-8"))["run_id"]
+
+
 def trained_model_id(train_stage: str) -> str | None:
     """The logged model of `train_stage`'s recorded run; None where there is none to find (no record, or a
     clone whose records point at another machine's backend)."""
     try:
-        run_id = json.loads(run_record_path(train_stage).read_text(encoding="utf-8"))["run_id"]
+        run_id = recorded_run_id(run_record_path(train_stage))
         outputs = mlflow.MlflowClient().get_run(run_id).outputs
     except (OSError, ValueError, KeyError, MlflowException):
         return None

@@ -17,7 +17,7 @@ from mlflow.exceptions import MlflowException
 from textlab.adapters.cli import run_stage
 from textlab.adapters.files import atomic_path, write_text
 from textlab.adapters.params import load_params
-from textlab.adapters.tracking import RUNS_DIR, stage_run
+from textlab.adapters.tracking import RUNS_DIR, recorded_run_id, stage_run
 from textlab.leaderboard import board, listed_models
 from textlab.stages.report import KINDS
 
@@ -30,7 +30,7 @@ def run_facts(client: mlflow.MlflowClient, model: str) -> dict:
     for record in sorted(RUNS_DIR.glob(f"*@{model}.json")):
         step = record.stem.split("@")[0]
         if step.startswith(("train", "evaluate")):
-            facts[f"{step.split('_')[0]}_run"] = json.loads(record.read_text(encoding="utf-8"))["run_id"]
+            facts[f"{step.split('_')[0]}_run"] = recorded_run_id(record)
     try:
         metrics = client.get_run(facts["train_run"]).data.metrics if "train_run" in facts else {}
     except MlflowException:  # a run record of another machine's backend: no figures, the id stays
