@@ -14,7 +14,8 @@ from textlab.adapters import keras_lm_scoring, keras_lm_training, ngram_scoring,
 from textlab.adapters.serving import log_text_model
 from textlab.adapters.tensors import load_ids, save_features
 from textlab.features import fit_sequence_spec
-from textlab.language import sliding_windows
+from textlab.generation import sample_ids
+from textlab.language import generate, sliding_windows
 
 TEXT = "the cat sat on the mat. the dog sat on the log. " * 12
 MAXLEN, STEP = 6, 2
@@ -40,7 +41,8 @@ def trained(tmp_path_factory) -> dict[str, tuple[Path, Path, str]]:
     lstm = {"key": "t-lstm", "family": "lm_rnn", "cell": "lstm", "embedding_dim": 8, "units": [16], "seed": 1,
             "optimizer": "rmsprop", "learning_rate": 0.01, "batch_size": 32, "epochs": 2, "patience": 1,
             "generation": GENERATION}
-    every_position = {**lstm, "key": "t-lstm-every", "units": [16, 16], "targets": "every"}
+    every_position = {**lstm, "key": "t-lstm-every", "units": [16, 16], "targets": "every", "output_dropout": 0.1,
+                      "optimizer": "adam", "learning_rate": 0.02, "lr_schedule": "cosine", "lr_floor": 0.05}
     fits = {"lm_rnn": (keras_lm_training.fit, lstm, "chars", "keras_lm"),
             "lm_rnn_every": (keras_lm_training.fit, every_position, "chars", "keras_lm"),
             "markov": (ngram_training.fit, {"key": "t-markov", "family": "markov"}, "chars", "ngram"),
@@ -89,6 +91,7 @@ def test_every_position_model_trains_on_a_target_per_id_and_is_scored_on_its_las
     inputs, model_dir, _, curve, _ = trained["lm_rnn_every"]
     scorer = scorer_of("lm_rnn_every", model_dir)
     assert scorer.model.output_shape == (None, MAXLEN, len(scorer.spec.vocabulary))
+    assert scorer.model.get_layer("output_dropout").rate == 0.1
     assert curve["val_loss"].min() < np.log(len(scorer.spec.vocabulary) - 1)
     x, y = sliding_windows(load_ids(inputs, "test"), MAXLEN, 1)
     last = scorer.model.predict(x, verbose=0)[:, -1, :]
@@ -136,3 +139,16 @@ def test_counting_models_store_arrays_only(trained):
         assert sorted(p.name for p in model_dir.iterdir()) == ["counts.npz", "spec.json"]
         with np.load(model_dir / "counts.npz", allow_pickle=False) as arrays:  # no object arrays inside
             assert all(arrays[name].dtype != object for name in arrays.files)
+
+
+@pytest.mark.parametrize("family", ["lm_rnn_every", "markov"])
+def test_temperatures_sampled_in_lockstep_equal_one_at_a_time(trained, family):
+    """sample_ids asks the model once a step for every temperature; the samples are those of sampling
+    each temperature alone with a generator of the same seed."""
+    _, model_dir, *_ = trained[family]
+    scorer = scorer_of(family, model_dir)
+    prompt = scorer.spec.ids(["the cat"])[0]
+    together = sample_ids(scorer.next_distributions, prompt, GENERATION["temperatures"], 15, seed=3)
+    for temperature, ids in together.items():
+        alone = generate(scorer.next_distribution, list(prompt), 15, temperature, np.random.default_rng(3))
+        assert ids == alone, temperature

@@ -151,3 +151,14 @@ def test_dense_family_gives_the_same_probabilities_for_sparse_and_dense_rows(ker
     from_sparse = model.predict(sp.csr_matrix(dense), verbose=0)
     from_dense = model.predict(dense, verbose=0)
     np.testing.assert_allclose(from_sparse, from_dense, rtol=1e-5, atol=1e-6)
+
+
+def test_cosine_schedule_decays_from_the_rate_to_its_floor_over_every_training_step(keras_models):
+    hp = {"key": "k", "learning_rate": 0.01, "lr_schedule": "cosine", "lr_floor": 0.1, "epochs": 3, "batch_size": 10}
+    schedule = keras_models.learning_rate(hp, train_rows=95)  # 10 steps an epoch, the last one short
+    assert float(schedule(0)) == pytest.approx(0.01)
+    assert float(schedule(15)) == pytest.approx(0.0055)  # half way: the mean of the rate and its floor
+    assert float(schedule(30)) == pytest.approx(0.001)
+    assert keras_models.learning_rate({**hp, "lr_schedule": "constant"}) == 0.01
+    with pytest.raises(ValueError, match="number of training rows"):
+        keras_models.learning_rate(hp)

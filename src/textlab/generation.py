@@ -10,10 +10,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from textlab.language import generate, preceding_contexts
+from textlab.language import preceding_contexts, sample_id
 from textlab.text import pad
 
 NextDistribution = Callable[[list[int]], np.ndarray]
+NextDistributions = Callable[[list[list[int]]], np.ndarray]  # histories → [n, vocab], one row each
 BatchDistribution = Callable[[np.ndarray], np.ndarray]  # [n, maxlen] pre-padded contexts → [n, vocab]
 
 
@@ -35,11 +36,20 @@ def stream_log2_probs(batch_distribution: BatchDistribution, ids: np.ndarray, ma
     return out
 
 
-def sample_ids(next_distribution: NextDistribution, prompt_ids: Sequence[int], temperatures: Sequence[float],
+def sample_ids(next_distributions: NextDistributions, prompt_ids: Sequence[int], temperatures: Sequence[float],
                length: int, seed: int) -> dict[float, list[int]]:
-    """`length` new ids per temperature, each from a generator seeded with `seed` (reproducible samples)."""
-    return {float(t): generate(next_distribution, list(prompt_ids), length, float(t), np.random.default_rng(seed))
-            for t in temperatures}
+    """`length` new ids per temperature, each from a generator seeded with `seed` (reproducible samples).
+
+    The temperatures advance in lockstep, one `next_distributions(every history)` call a step: a Keras
+    model answers a batch of them in about the time of one.
+    """
+    histories = [list(prompt_ids) for _ in temperatures]
+    generators = [np.random.default_rng(seed) for _ in temperatures]
+    for _ in range(length):
+        rows = next_distributions(histories)
+        for history, row, temperature, rng in zip(histories, rows, temperatures, generators, strict=True):
+            history.append(sample_id(row, float(temperature), rng))
+    return {float(t): history[len(prompt_ids):] for t, history in zip(temperatures, histories, strict=True)}
 
 
 def samples_markdown(title: str, prompt: str, samples: dict[float, str]) -> str:

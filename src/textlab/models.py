@@ -112,6 +112,8 @@ def build_lm_rnn(hp: dict[str, Any], vocab_size: int, maxlen: int, pretrained: n
     for depth, units in enumerate(sizes):
         x = cell(units, return_sequences=every_position or depth < len(sizes) - 1, dropout=hp.get("dropout", 0.0),
                  recurrent_dropout=hp.get("recurrent_dropout", 0.0))(x)
+    if hp.get("output_dropout"):
+        x = layers.Dropout(hp["output_dropout"], name="output_dropout")(x)  # on the states the softmax reads
     return keras.Model(inputs, layers.Dense(vocab_size, activation="softmax", name="next_token")(x), name=hp["key"])
 
 
@@ -128,11 +130,22 @@ def build_model(hp: dict[str, Any], vocab_size: int, maxlen: int, pretrained: np
     return FAMILIES[hp["family"]](hp, vocab_size, maxlen, pretrained)
 
 
-def compile_model(model: keras.Model, hp: dict[str, Any]) -> keras.Model:
+def learning_rate(hp: dict[str, Any], train_rows: int | None = None) -> float | keras.optimizers.schedules.LearningRateSchedule:
+    """`learning_rate`, or with `lr_schedule: cosine` a cosine decay from it over every step of `epochs`
+    epochs of `train_rows` rows down to `lr_floor` of it (large steps early, fine ones at the end)."""
+    if hp.get("lr_schedule", "constant") == "constant":
+        return hp["learning_rate"]
+    if train_rows is None:
+        raise ValueError(f"{hp.get('key')}: lr_schedule {hp['lr_schedule']!r} needs the number of training rows")
+    steps = int(hp["epochs"]) * -(-train_rows // int(hp["batch_size"]))
+    return keras.optimizers.schedules.CosineDecay(hp["learning_rate"], steps, alpha=hp.get("lr_floor", 0.0))
+
+
+def compile_model(model: keras.Model, hp: dict[str, Any], train_rows: int | None = None) -> keras.Model:
     optimizers = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}
     if hp["optimizer"] not in optimizers:
         raise ValueError(f"optimizer must be one of {sorted(optimizers)}, got {hp['optimizer']!r}")
-    model.compile(optimizer=optimizers[hp["optimizer"]](learning_rate=hp["learning_rate"]),
+    model.compile(optimizer=optimizers[hp["optimizer"]](learning_rate=learning_rate(hp, train_rows)),
                   loss=LOSSES.get(hp["family"], "binary_crossentropy"), metrics=["accuracy"])
     return model
 

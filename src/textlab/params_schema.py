@@ -337,6 +337,10 @@ class LanguageRnn(Embedded):
     recurrent_dropout: Rate = None
     targets: Literal["last", "every"] | None = Field(
         None, description="last (one target a sliding window, the original) or every (a target at every position)")
+    output_dropout: Rate = None
+    lr_schedule: Literal["constant", "cosine"] | None = Field(
+        None, description="constant, or cosine (decay from learning_rate over every step to lr_floor of it)")
+    lr_floor: Rate = None
 
 
 class CountModel(Section):

@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import sacrebleu
 from sklearn.model_selection import GroupShuffleSplit
 
 from textlab.corpora import CorpusFormatError, decode_utf8
@@ -244,6 +243,8 @@ def corpus_bleu(hypotheses: list[str], references: list[str]) -> float:
     `translation_tokens` first: the models never emit capitals or punctuation, so counting them would
     only measure the tokenization. (A decoded "[UNK]" becomes the word "unk", which no reference holds.)
     """
+    import sacrebleu  # here, not at the top: the split, tokenize and vectorize stages import this module too
+
     if len(hypotheses) != len(references):
         raise ValueError(f"{len(hypotheses)} hypotheses for {len(references)} references")
 

@@ -35,11 +35,16 @@ class KerasLanguageScorer:
         """log2 P of ids[1:], each given up to `maxlen` ids before it (as every language model is scored)."""
         return stream_log2_probs(self.batch_distribution, ids, self.spec.maxlen)[1:]
 
+    def next_distributions(self, histories: list[list[int]]) -> np.ndarray:
+        """[n, vocab]: P(next id) after each history (its last `maxlen` ids)."""
+        contexts = np.concatenate([context_window(history, self.spec.maxlen) for history in histories])
+        # predict_on_batch reuses its compiled function and skips predict()'s per-call dataset set-up,
+        # which would dominate sampling, a few rows at a time.
+        rows = last_position(np.asarray(self.model.predict_on_batch(contexts), np.float64))
+        return rows / rows.sum(axis=1, keepdims=True)
+
     def next_distribution(self, history: list[int]) -> np.ndarray:
-        # One row of one fixed shape: predict_on_batch reuses its compiled function and skips predict()'s
-        # per-call dataset set-up, which would dominate sampling.
-        row = last_position(np.asarray(self.model.predict_on_batch(context_window(history, self.spec.maxlen)), np.float64))[0]
-        return row / row.sum()
+        return self.next_distributions([history])[0]
 
 
 def load_scorer(model_dir: Path) -> KerasLanguageScorer:

@@ -31,7 +31,7 @@ class SampleEachEpoch(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         scorer = KerasLanguageScorer(self.model, self.spec)
-        sampled = sample_ids(scorer.next_distribution, self.prompt, self.generation["temperatures"],
+        sampled = sample_ids(scorer.next_distributions, self.prompt, self.generation["temperatures"],
                              self.generation["length"], self.generation["seed"])
         texts = {t: self.spec.detokenize(ids) for t, ids in sampled.items()}
         page = samples_markdown(f"epoch {epoch + 1}", self.spec.detokenize(self.prompt), texts)

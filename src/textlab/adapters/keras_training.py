@@ -36,11 +36,13 @@ def load_inputs(hp: dict[str, Any], inputs: Path, read_split: Callable[[Path, st
         raise ValueError(f"models.{hp['key']}: family {hp['family']} reads {wanted}, but inputs is {hp['inputs']!r}")
     sequence = getattr(spec, "sequence", spec)
     pretrained = np.load(inputs / "embedding.npy") if (inputs / "embedding.npy").exists() else None
+    train = read_split(inputs, "train")
 
     def build(settings: dict[str, Any]) -> keras.Model:
-        return compile_model(build_model(settings, sequence.vocab_size, sequence.maxlen, pretrained), settings)
+        model = build_model(settings, sequence.vocab_size, sequence.maxlen, pretrained)
+        return compile_model(model, settings, train_rows=train[0].shape[0])
 
-    return build, read_split(inputs, "train"), read_split(inputs, "val")
+    return build, train, read_split(inputs, "val")
 
 
 def early_stopping(hp: dict[str, Any]) -> keras.callbacks.Callback:

@@ -38,7 +38,7 @@ def run_lm_evaluation(stage: str, hp: dict[str, Any], load_scorer: LoadScorer) -
         ids = np.asarray(scorer.spec.ids(pd.read_parquet(test_path)["text"].tolist())[0], np.int64)
         scores = held_out_scores(scorer.log2_probs(ids), ids)
         prompt = ids[: scorer.spec.maxlen].tolist()
-        sampled = sample_ids(scorer.next_distribution, prompt, generation["temperatures"], generation["length"],
+        sampled = sample_ids(scorer.next_distributions, prompt, generation["temperatures"], generation["length"],
                              generation["seed"])
         page = samples_markdown(key, scorer.spec.detokenize(prompt),
                                 {t: scorer.spec.detokenize(new) for t, new in sampled.items()})

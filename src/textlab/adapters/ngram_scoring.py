@@ -36,6 +36,9 @@ class CountScorer:
             return np.where(np.arange(len(self.markov)) == PAD_ID, 0.0, 1.0) / (len(self.markov) - 1)
         return language.markov_next_distribution(self.markov, kept)
 
+    def next_distributions(self, histories: list[list[int]]) -> np.ndarray:
+        return np.stack([self.next_distribution(history) for history in histories])
+
 
 def count_arrays(scorer: CountScorer) -> dict[str, np.ndarray]:
     return {"transitions": scorer.markov} if scorer.markov is not None else language.ngram_to_arrays(scorer.ngram)
