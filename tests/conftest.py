@@ -211,6 +211,19 @@ def cold_pipeline(tmp_path_factory: pytest.TempPathFactory, mirror: Path, half: 
     return project, env, first
 
 
+def clone_pipeline(pipeline, dest: Path, checkout: bool = True) -> tuple[Path, dict[str, str]]:
+    """A `git clone` of a small pipeline's HEAD sharing its DVC cache (`dvc cache dir --local`), the outputs
+    checked out unless `checkout` is False: tests edit the clone, never the session's fixture project."""
+    project, env, _ = pipeline
+    subprocess.run(["git", "clone", "-q", str(project), str(dest)], check=True)
+    env = stage_env(dest, env["TEXTLAB_MIRROR"])
+    commands = [["dvc", "cache", "dir", "--local", str(project / ".dvc/cache")]] + [["dvc", "checkout", "-q"]] * checkout
+    for command in commands:
+        done = run(command, dest, env)
+        assert done.returncode == 0, done.stderr[-2000:]
+    return dest, env
+
+
 @pytest.fixture(scope="session")
 def pipeline(tmp_path_factory, mirror):
     """The classifier half: names and IMDB."""

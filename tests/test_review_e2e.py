@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 from PIL import Image
 
-from conftest import CLASSIFIERS, commit_all, run, stage_env
+from conftest import CLASSIFIERS, clone_pipeline, commit_all, run
 
 pytestmark = pytest.mark.e2e
 KEY = "names-dense_bow"
@@ -22,13 +21,7 @@ KEY = "names-dense_bow"
 
 @pytest.fixture(scope="module")
 def reviewed(pipeline, tmp_path_factory):
-    fixture, fixture_env, _ = pipeline
-    clone = tmp_path_factory.mktemp("review") / "clone"
-    subprocess.run(["git", "clone", "-q", str(fixture), str(clone)], check=True)
-    env = stage_env(clone, fixture_env["TEXTLAB_MIRROR"])
-    for cmd in (["dvc", "cache", "dir", "--local", str(fixture / ".dvc/cache")], ["dvc", "checkout", "-q"]):
-        done = run(cmd, clone, env)
-        assert done.returncode == 0, done.stderr[-2000:]
+    clone, env = clone_pipeline(pipeline, tmp_path_factory.mktemp("review") / "clone")
     base = run(["git", "rev-parse", "HEAD"], clone, env).stdout.strip()
     epochs = yaml.safe_load((clone / "params.yaml").read_text())["models"][KEY]["epochs"]
     ran_for = json.loads((clone / "reports/train" / KEY / "metrics.json").read_text())["epochs_run"]  # >= 2

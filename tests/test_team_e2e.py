@@ -20,7 +20,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import artifacts_folder, commit_all, free_port, mlflow_runs, mlflow_server, ran, run, stage_env
+from conftest import (
+    artifacts_folder,
+    clone_pipeline,
+    commit_all,
+    free_port,
+    mlflow_runs,
+    mlflow_server,
+    ran,
+    run,
+    stage_env,
+)
 
 pytestmark = pytest.mark.e2e
 BASELINE = "imdb-nbsvm"
@@ -31,18 +41,6 @@ EMBEDDED = "names-simple_rnn"  # its export_embeddings stage is the one a t-SNE 
 def committed(pipeline):
     """The clones below take HEAD: it must hold what the workspace holds (dvc.lock matching params and code)."""
     commit_all(pipeline[0], "state before the team tests")
-
-
-def clone(pipeline, dest: Path, checkout: bool = True) -> tuple[Path, dict[str, str]]:
-    """A `git clone` of the pipeline project sharing its DVC cache, with the outputs checked out."""
-    project, env, _ = pipeline
-    subprocess.run(["git", "clone", "-q", str(project), str(dest)], check=True)
-    env = stage_env(dest, env["TEXTLAB_MIRROR"])
-    commands = [["dvc", "cache", "dir", "--local", str(project / ".dvc/cache")]] + [["dvc", "checkout", "-q"]] * checkout
-    for command in commands:
-        done = run(command, dest, env)
-        assert done.returncode == 0, done.stderr[-2000:]
-    return dest, env
 
 
 # ------------------------------------------------- PostgreSQL and an mlflow server on it
@@ -100,7 +98,7 @@ def test_stages_log_runs_tags_metrics_and_models_to_the_postgres_server(pipeline
     import psycopg2
 
     url, database, artifacts = team_server
-    project, env = clone(pipeline, tmp_path / "clone")
+    project, env = clone_pipeline(pipeline, tmp_path / "clone")
     env["MLFLOW_TRACKING_URI"] = url
     stages = [f"train_baseline@{BASELINE}", f"evaluate_baseline@{BASELINE}"]
     done = run(["dvc", "repro", "--force", "--single-item", *stages], project, env)
@@ -181,7 +179,7 @@ def test_two_queued_experiments_run_side_by_side_and_every_run_lands_in_the_back
     and the team server: one FINISHED run per experiment, tagged with its name."""
     import mlflow
 
-    project, env = clone(pipeline, tmp_path / "clone", checkout=False)
+    project, env = clone_pipeline(pipeline, tmp_path / "clone", checkout=False)
     stage = f"export_embeddings@{EMBEDDED}"
     if backend == "sqlite":
         experiments = queued_sweep(project, env, (3, 4))
@@ -205,7 +203,7 @@ def test_two_queued_experiments_run_side_by_side_and_every_run_lands_in_the_back
 # ------------------------------------------------- a DVC remote
 def test_a_fresh_clone_pulls_every_output_from_a_directory_remote_and_reruns_nothing(pipeline, tmp_path):
     remote = tmp_path / "remote"
-    pusher, env = clone(pipeline, tmp_path / "pusher", checkout=False)  # pushing reads the cache only
+    pusher, env = clone_pipeline(pipeline, tmp_path / "pusher", checkout=False)  # pushing reads the cache only
     for command in (["dvc", "remote", "add", "--default", "store", str(remote)], ["dvc", "push", "--run-cache"]):
         done = run(command, pusher, env)
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]

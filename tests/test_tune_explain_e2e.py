@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import TUNED, mlflow_runs, ran, run
+from conftest import TUNED, clone_pipeline, mlflow_runs, ran, run
 
 pytestmark = pytest.mark.e2e
 
@@ -52,14 +52,7 @@ def test_explain_stage_pages_and_nbsvm_sign_agreement(pipeline):
 
 @pytest.fixture
 def clone(pipeline, tmp_path):
-    """A git clone of the small pipeline sharing its DVC cache, outputs checked out."""
-    project, env, _ = pipeline
-    target = tmp_path / "clone"
-    subprocess.run(["git", "clone", "-q", str(project), str(target)], check=True)
-    for args in (["cache", "dir", str(project / ".dvc/cache")], ["config", "cache.type", "hardlink,copy"],
-                 ["checkout", "-q"]):
-        assert run(["dvc", *args], target, env).returncode == 0
-    return target, {**env, "PYTHONPATH": str(target / "src")}
+    return clone_pipeline(pipeline, tmp_path / "clone")
 
 
 def changed(project, env) -> set[str]:
