@@ -1,8 +1,8 @@
 """What every language model does with its next-token distribution: score a whole text, sample text.
 
-A model enters as one function, `next_distribution(history ids) -> P(next id)` (or, for scoring, a
-batch of pre-padded contexts), so the Keras LSTM, the Markov chain and the n-gram model are scored
-and sampled by the same code, in training callbacks, the evaluate stages and the served model alike.
+A model enters as one function, `next_distributions(histories) -> P(next id) per history` (or, for
+scoring, a batch of pre-padded contexts), so the Keras LSTM, the Markov chain and the n-gram model are
+scored and sampled by the same code, in training callbacks and the evaluate stages alike.
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import numpy as np
 from textlab.language import preceding_contexts, sample_id
 from textlab.text import pad
 
-NextDistribution = Callable[[list[int]], np.ndarray]
 NextDistributions = Callable[[list[list[int]]], np.ndarray]  # histories → [n, vocab], one row each
 BatchDistribution = Callable[[np.ndarray], np.ndarray]  # [n, maxlen] pre-padded contexts → [n, vocab]
 
