@@ -58,6 +58,10 @@ def test_every_configured_architecture_builds_and_answers_from_its_input(keras_m
     assert not np.isclose(probabilities[0], probabilities[2]).all(), "the prediction ignores its input"
     if hp["family"] in MASKED_FAMILIES:  # the padding side is a params choice: it must not change the answer
         np.testing.assert_allclose(probabilities[0], probabilities[1], rtol=1e-5, atol=1e-6)
+    if hp["family"] in MASKED_FAMILIES:  # what SequenceSpec.transform gives a text with no tokens: one OOV id
+        nothing_known = np.zeros((1, width), "int32")
+        nothing_known[0, -1] = 1
+        assert np.isfinite(model.predict(nothing_known, verbose=0)).all()
     if key in PARAMS["export_embeddings"]["models"]:
         assert keras_models.embedding_matrix(model) is not None
     if pretrained is not None:

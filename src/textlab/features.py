@@ -46,7 +46,10 @@ class SequenceSpec:
         return text.append_ngram_ids(tokens, ids, self.ngram_vocabulary, len(self.vocabulary), self.ngram_range)
 
     def transform(self, texts: list[str]) -> np.ndarray:
-        return text.pad(self.ids(texts), self.maxlen, self.padding, self.truncating)
+        """Padded ids; a text with no tokens (empty, or only what standardizing drops) reads as one OOV id, so a
+        masked model never sees an all-padding row (a masked average of nothing is 0/0: NaN)."""
+        ids = [row or [text.OOV_ID] for row in self.ids(texts)]
+        return text.pad(ids, self.maxlen, self.padding, self.truncating)
 
     def detokenize(self, ids: list[int]) -> str:
         """Ids back to text: characters joined as they are, words by spaces; padding is dropped, OOV shows as [UNK]."""
