@@ -58,3 +58,38 @@ def test_normalize_zip_makes_identical_content_byte_identical(tmp_path):
         time.sleep(2.1)  # zip timestamps have two-second resolution: the raw entries must differ
     assert paths[0].read_bytes() == paths[1].read_bytes()
     assert zipfile.ZipFile(paths[0]).read("weights") == b"\x00\x01"
+
+
+def test_an_input_another_run_is_creating_is_linked_on_retry_and_other_errors_are_raised(tmp_path, monkeypatch):
+    """The race itself (two queued experiments inserting one new dataset row on a PostgreSQL server) is what
+    tests/test_team_e2e.py's queue test met; here its error is raised once in front of a real SQLite store."""
+    import mlflow
+    from mlflow.data.http_dataset_source import HTTPDatasetSource
+    from mlflow.data.meta_dataset import MetaDataset
+    from mlflow.exceptions import MlflowException
+
+    from textlab.adapters import tracking as adapter
+
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    real, calls = mlflow.log_input, []
+
+    def collide_once(dataset, context):
+        calls.append(context)
+        if len(calls) == 1:
+            raise MlflowException('duplicate key value violates unique constraint "dataset_pk"')
+        real(dataset, context=context)
+
+    def refuse(dataset, context):
+        raise MlflowException("bad request")
+
+    monkeypatch.setattr(adapter, "DATASET_BACKOFF_S", 0.0)
+    monkeypatch.setattr(mlflow, "log_input", collide_once)
+    dataset = MetaDataset(HTTPDatasetSource("http://127.0.0.1/x"), name="data/x", digest="abc")
+    with mlflow.start_run() as run:
+        adapter.log_input(dataset, "train")
+        monkeypatch.setattr(mlflow, "log_input", refuse)
+        with pytest.raises(MlflowException, match="bad request"):  # not a collision: raised at once
+            adapter.log_input(dataset, "train")
+    assert calls == ["train", "train"]
+    inputs = mlflow.get_run(run.info.run_id).inputs.dataset_inputs
+    assert [(i.dataset.name, i.dataset.digest) for i in inputs] == [("data/x", "abc")]

@@ -13,6 +13,7 @@ import os
 import resource
 import socket
 import subprocess
+import time
 import traceback
 import urllib.error
 import urllib.request
@@ -35,6 +36,8 @@ RUNS_DIR = Path("reports/runs")
 BACKEND_TIMEOUT_S = 5.0
 SQLITE_BUSY_TIMEOUT_S = 60  # a queued experiment's writer waits this long for the other's lock
 DVC_LOCK = Path("dvc.lock")
+DATASET_ATTEMPTS = 3    # logging an input that another run is creating at the same moment
+DATASET_BACKOFF_S = 0.5
 
 
 def project_root() -> Path:
@@ -129,7 +132,22 @@ def log_datasets(stage: str, hashes: Mapping[str, str]) -> None:
         with warnings.catch_warnings():  # two equivalent local-file sources are registered; either is right
             warnings.simplefilter("ignore")
             source = resolve_dataset_source(path)
-        mlflow.log_input(MetaDataset(source, name=path, digest=digest), context=stage.split("@")[0])
+        log_input(MetaDataset(source, name=path, digest=digest), stage.split("@")[0])
+
+
+def log_input(dataset: Any, context: str) -> None:
+    """`mlflow.log_input`, again after a pause when another run created the same dataset (name and digest) at
+    the same moment: the tracking store's get-or-create is not atomic, so two queued experiments logging one
+    new input collide on its unique key (seen on PostgreSQL); the retry finds the row and links it."""
+    for attempt in range(1, DATASET_ATTEMPTS + 1):
+        try:
+            mlflow.log_input(dataset, context=context)
+            return
+        except MlflowException as err:
+            collided = any(sign in str(err) for sign in ("duplicate key", "UNIQUE constraint failed"))
+            if not collided or attempt == DATASET_ATTEMPTS:
+                raise
+            time.sleep(DATASET_BACKOFF_S * attempt)
 
 
 def mark_dead_runs(experiment_id: str, stage: str) -> None:
