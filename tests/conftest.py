@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,32 +79,53 @@ def run(cmd: list[str], project: Path, env: dict[str, str], timeout: int = 900) 
 NAMES_MODELS = ["names-dense_bow", "names-simple_rnn"]  # dense_bow covers the sparse-input path
 IMDB_MODELS = ["imdb-bigram_fasttext"]
 BASELINES = ["imdb-nbsvm"]
+ENSEMBLES = ["imdb-ensemble"]  # stacks the small DAG's two IMDB classifiers (a Keras and a scikit-learn model)
 TUNED = "names-simple_rnn"  # the model the small pipeline's search tunes (tune@, train_tuned@, evaluate_tuned@)
 LANGUAGE_MODELS = ["nietzsche-char_lstm"]
 NGRAM_MODELS = ["nietzsche-kneser_ney5"]
 EMBEDDINGS = ["alice-skipgram"]
 TRANSLATORS = ["spa_eng-gru_attention"]
-CLASSIFIERS = NAMES_MODELS + IMDB_MODELS + BASELINES
+CLASSIFIERS = NAMES_MODELS + IMDB_MODELS + BASELINES + ENSEMBLES
 GENERATIVE = LANGUAGE_MODELS + NGRAM_MODELS + EMBEDDINGS + TRANSLATORS
 HALVES = {"classifiers": ["names", "imdb"], "generative": ["nietzsche", "alice", "spa_eng"]}
-# The e2e modules of each half share its session fixture, so each half's modules must run on one worker.
-E2E_MODULES = {"tests/test_pipeline_e2e.py": "classifiers", "tests/test_pipeline_faults_e2e.py": "classifiers",
-               "tests/test_generative_e2e.py": "generative", "tests/test_review_e2e.py": "classifiers",
-               "tests/test_tune_explain_e2e.py": "classifiers", "tests/test_team_e2e.py": "classifiers",
-               "tests/test_serve_e2e.py": "classifiers", "tests/test_ui_e2e.py": "classifiers"}
+# The modules that change a half's session project (its repros, commits and params edits) run in order on one
+# worker: each half is one xdist scope. The modules that only clone the classifier project or copy its backend
+# are a scope each, queued after every unit test, so whichever worker is free takes them (`cold_pipeline`
+# builds the project once for both workers).
+HALF_MODULES = {"tests/test_pipeline_e2e.py": "classifiers", "tests/test_pipeline_faults_e2e.py": "classifiers",
+                "tests/test_generative_e2e.py": "generative"}
+CLONING_MODULES = ["tests/test_review_e2e.py", "tests/test_tune_explain_e2e.py", "tests/test_team_e2e.py",
+                   "tests/test_serve_e2e.py", "tests/test_ui_e2e.py"]
+
+
+def queue_rank(nodeid: str) -> int:
+    """Classifier half first, generative half second (the two longest chains start at once), unit tests, then
+    the cloning modules: by the time a worker reaches them the classifier project has long been built."""
+    module = nodeid.split("::")[0]
+    if module in HALF_MODULES:
+        return 0 if HALF_MODULES[module] == "classifiers" else 1
+    return 3 if module in CLONING_MODULES else 2
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: queue_rank(item.nodeid))  # stable: a module's tests keep their order
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """pytest-xdist's scheduling by scope, a half's e2e modules being one scope and every other test its own;
-    the biggest scopes go out first, so the two halves start on different workers. (xdist_group marks
-    would say the same, but xdist 3.8 sets them on a node id attribute that pytest 9 no longer reads.)"""
+    """pytest-xdist's scheduling by scope (`HALF_MODULES` a scope per half, every other module or test its own),
+    handed out in collection order (`queue_rank`) rather than biggest scope first. (xdist_group marks would
+    say the same, but xdist 3.8 sets them on a node id attribute that pytest 9 no longer reads.)"""
     from xdist.scheduler import LoadScopeScheduling
 
     class PipelineHalves(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return E2E_MODULES.get(nodeid.split("::")[0], nodeid)
+            module = nodeid.split("::")[0]
+            if module in CLONING_MODULES:
+                return module
+            return HALF_MODULES.get(module, nodeid)
 
+    config.option.loadscopereorder = False  # xdist's own --no-loadscope-reorder: keep `queue_rank`'s order
     return PipelineHalves(config, log)
 
 
@@ -141,7 +164,7 @@ def shrink_classifiers(params: dict) -> None:
     """Few epochs and architectures; IMDB cut to 100 reviews per folder (its `limit` param)."""
     params["models"] = only(params["models"], NAMES_MODELS + IMDB_MODELS)
     params["baselines"] = only(params["baselines"], BASELINES)
-    params["ensembles"] = {}  # their members are not in the small DAG; tests/test_ensembles.py covers them
+    params["ensembles"] = {key: {**params["ensembles"][key], "members": IMDB_MODELS + BASELINES} for key in ENSEMBLES}
     for key in NAMES_MODELS + IMDB_MODELS:
         params["models"][key].update(epochs=3, patience=1)
     params["bags"]["names"]["modes"] = ["binary", "tfidf"]
@@ -198,17 +221,34 @@ def commit_all(project: Path, message: str) -> None:
         subprocess.run(["git", *args], cwd=project, check=True, capture_output=True)
 
 
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every pytest-xdist worker of this session sees (the parent of the workers' own base folders)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 def cold_pipeline(tmp_path_factory: pytest.TempPathFactory, mirror: Path, half: str):
     """A committed copy of the project with one half's small params, after one cold `dvc repro`, committed
-    again (as a user's clone would be): the e2e modules of that half share it and leave it as they found it."""
-    project = copy_project(tmp_path_factory.mktemp(half))
-    shrink_params(project, half)
-    commit_all(project, "small params")
-    env = stage_env(project, mirror)
-    first = run(["dvc", "repro"], project, env, timeout=1800)  # ~20 stages at ~10 s of start-up each
+    again (as a user's clone would be): the e2e modules of that half share it and leave it as they found it.
+
+    Built once per session whichever worker asks first (a file lock in the workers' shared folder; the other
+    waits and reuses it): the modules that only clone it or copy its backend run on the other worker."""
+    shared = shared_folder(tmp_path_factory)
+    project, record = shared / half, shared / f"{half}-repro.json"
+    with FileLock(shared / f"{half}.lock"):
+        if not record.exists():
+            project.mkdir()
+            copy_project(project)
+            shrink_params(project, half)
+            commit_all(project, "small params")
+            first = run(["dvc", "repro"], project, stage_env(project, mirror), timeout=1800)  # ~20 stages
+            if first.returncode == 0:
+                commit_all(project, "cold repro")
+            record.write_text(json.dumps({"args": first.args, "returncode": first.returncode,
+                                          "stdout": first.stdout, "stderr": first.stderr}))
+    first = subprocess.CompletedProcess(**json.loads(record.read_text()))
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
-    commit_all(project, "cold repro")
-    return project, env, first
+    return project, stage_env(project, mirror), first
 
 
 def clone_pipeline(pipeline, dest: Path, checkout: bool = True) -> tuple[Path, dict[str, str]]:
@@ -260,7 +300,9 @@ def free_port() -> int:
 def backend_copy(project: Path, folder: Path) -> str:
     """A copy of the project's SQLite backend (its artifact locations are absolute paths into the project, read
     only): a server started on it can write nothing into the project."""
-    shutil.copy2(project / "mlflow.db", folder / "mlflow.db")
+    with contextlib.closing(sqlite3.connect(project / "mlflow.db")) as source, \
+            contextlib.closing(sqlite3.connect(folder / "mlflow.db")) as copy:
+        source.backup(copy)  # a consistent snapshot while the other worker's stages may be writing
     return f"sqlite:///{folder / 'mlflow.db'}"
 
 

@@ -13,7 +13,19 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import CLASSIFIERS, NAMES_MODELS, TUNED, all_stages, edited_params, mlflow_runs, ran, run
+from conftest import (
+    BASELINES,
+    CLASSIFIERS,
+    ENSEMBLES,
+    IMDB_MODELS,
+    NAMES_MODELS,
+    TUNED,
+    all_stages,
+    edited_params,
+    mlflow_runs,
+    ran,
+    run,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -85,7 +97,7 @@ def test_every_evaluated_classifier_is_a_registered_version_and_one_is_champion(
 
     client = mlflow.MlflowClient(f"sqlite:///{project / 'mlflow.db'}")
     for task, models in (("names-gender", [*NAMES_MODELS, f"{TUNED}_tuned"]),
-                         ("imdb-sentiment", ["imdb-bigram_fasttext", "imdb-nbsvm"])):
+                         ("imdb-sentiment", [*IMDB_MODELS, *BASELINES, *ENSEMBLES])):
         decision = json.loads((project / f"reports/registry/{task}.json").read_text())
         versions = client.search_model_versions(f"name = '{task}'")
         assert sorted(v.tags["model"] for v in versions) == sorted(models)

@@ -2,7 +2,9 @@
 directory remote, and queued experiments run by two workers against both backends.
 
 Works on `git clone`s of the session's small pipeline (conftest.pipeline) whose DVC cache is the
-pipeline's own (`dvc cache dir`), so the fixture project itself is never changed.
+pipeline's own (`dvc cache dir`), so the fixture project itself is never changed: the clones take its HEAD,
+which the modules that change the project (on the other worker, maybe at the same time) leave matching its
+dvc.lock whenever they commit.
 """
 from __future__ import annotations
 
@@ -23,7 +25,6 @@ import yaml
 from conftest import (
     artifacts_folder,
     clone_pipeline,
-    commit_all,
     free_port,
     mlflow_runs,
     mlflow_server,
@@ -35,12 +36,6 @@ from conftest import (
 pytestmark = pytest.mark.e2e
 BASELINE = "imdb-nbsvm"
 EMBEDDED = "names-simple_rnn"  # its export_embeddings stage is the one a t-SNE setting reruns (no TensorFlow)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def committed(pipeline):
-    """The clones below take HEAD: it must hold what the workspace holds (dvc.lock matching params and code)."""
-    commit_all(pipeline[0], "state before the team tests")
 
 
 # ------------------------------------------------- PostgreSQL and an mlflow server on it
