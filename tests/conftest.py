@@ -235,20 +235,21 @@ def cold_pipeline(tmp_path_factory: pytest.TempPathFactory, mirror: Path, half: 
     waits and reuses it): the modules that only clone it or copy its backend run on the other worker."""
     shared = shared_folder(tmp_path_factory)
     project, record = shared / half, shared / f"{half}-repro.json"
+    env = stage_env(project, mirror)
     with FileLock(shared / f"{half}.lock"):
         if not record.exists():
             project.mkdir()
             copy_project(project)
             shrink_params(project, half)
             commit_all(project, "small params")
-            first = run(["dvc", "repro"], project, stage_env(project, mirror), timeout=1800)  # ~20 stages
+            first = run(["dvc", "repro"], project, env, timeout=1800)  # ~20 stages
             if first.returncode == 0:
                 commit_all(project, "cold repro")
             record.write_text(json.dumps({"args": first.args, "returncode": first.returncode,
                                           "stdout": first.stdout, "stderr": first.stderr}))
     first = subprocess.CompletedProcess(**json.loads(record.read_text()))
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
-    return project, stage_env(project, mirror), first
+    return project, env, first
 
 
 def clone_pipeline(pipeline, dest: Path, checkout: bool = True) -> tuple[Path, dict[str, str]]:
