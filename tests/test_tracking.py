@@ -93,3 +93,27 @@ def test_an_input_another_run_is_creating_is_linked_on_retry_and_other_errors_ar
     assert calls == ["train", "train"]
     inputs = mlflow.get_run(run.info.run_id).inputs.dataset_inputs
     assert [(i.dataset.name, i.dataset.digest) for i in inputs] == [("data/x", "abc")]
+
+
+def test_an_experiment_another_stage_created_meanwhile_is_opened_not_refused(tmp_path, monkeypatch):
+    """Two queued experiments' first stages on a fresh server both found no `textlab-names` and both created it
+    (tests/test_team_e2e.py's PostgreSQL queue test: RESOURCE_ALREADY_EXISTS); here the lookup misses once in
+    front of a real SQLite store that already holds it."""
+    import mlflow
+
+    from textlab import tracking
+    from textlab.adapters import tracking as adapter
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    mlflow.set_tracking_uri(uri)
+    existing = mlflow.create_experiment(tracking.experiment_name("names"))
+    real, lookups = mlflow.get_experiment_by_name, []
+
+    def miss_once(name):
+        lookups.append(name)
+        return None if len(lookups) == 1 else real(name)
+
+    monkeypatch.setattr(mlflow, "get_experiment_by_name", miss_once)
+    assert adapter.open_experiment(uri, "names") == existing
+    assert lookups == [tracking.experiment_name("names")] * 2
+    assert set(tracking.EXPERIMENT_TAGS.items()) <= set(real(tracking.experiment_name("names")).tags.items())

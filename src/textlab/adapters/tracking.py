@@ -177,17 +177,24 @@ def process_alive(pid: int) -> bool:
 
 
 def open_experiment(uri: str, corpus: str) -> str:
+    """The corpus's experiment id, created when missing. On a server the file lock does not reach the other
+    queued experiment, whose stage may create it between our lookup and our create: then it is read again."""
     name = tracking.experiment_name(corpus)
     with store_lock(uri):
         experiment = mlflow.get_experiment_by_name(name)
-        if experiment is not None:
-            for key, value in tracking.EXPERIMENT_TAGS.items():  # experiments created before the tag existed
-                if key not in experiment.tags:
-                    mlflow.MlflowClient().set_experiment_tag(experiment.experiment_id, key, value)
-            return experiment.experiment_id
-        root_uri = (project_root() / DEFAULT_ARTIFACTS).as_uri()
-        return mlflow.create_experiment(name, artifact_location=tracking.artifact_location(uri, root_uri, corpus),
-                                        tags=tracking.EXPERIMENT_TAGS)
+        if experiment is None:
+            root_uri = (project_root() / DEFAULT_ARTIFACTS).as_uri()
+            try:
+                return mlflow.create_experiment(name, tags=tracking.EXPERIMENT_TAGS,
+                                                artifact_location=tracking.artifact_location(uri, root_uri, corpus))
+            except MlflowException as err:
+                if err.error_code != "RESOURCE_ALREADY_EXISTS":
+                    raise
+                experiment = mlflow.get_experiment_by_name(name)
+        for key, value in tracking.EXPERIMENT_TAGS.items():  # experiments created before the tag existed
+            if key not in experiment.tags:
+                mlflow.MlflowClient().set_experiment_tag(experiment.experiment_id, key, value)
+        return experiment.experiment_id
 
 
 def run_record_path(stage: str) -> Path:
