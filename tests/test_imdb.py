@@ -56,6 +56,16 @@ def test_bigram_ids_follow_word_ids_and_unknown_bigrams_are_dropped():
     assert spec.transform(["bad plot", "good movie"]).max() == spec.vocab_size - 1  # the Embedding covers every id
 
 
+def test_trigram_ids_follow_the_bigram_ids_of_a_text():
+    """The default `imdb-trigrams` view: a text's known 2-grams, then its known 3-grams, after its word ids."""
+    spec = fit_sequence_spec(["good movie bad plot", "good movie bad"], maxlen=10, padding="post", truncating="post",
+                             lowercase=True, level="word", ngram_range=3, max_ngrams=10)
+    assert spec.ngram_vocabulary == ("good movie", "good movie bad", "movie bad", "bad plot", "movie bad plot")
+    first = len(spec.vocabulary)
+    ids = spec.ids(["Good movie, bad."])
+    assert ids[0][3:] == [first, first + 2, first + 1]  # "good movie", "movie bad", then "good movie bad"
+
+
 def test_carve_validation_is_stratified_and_disjoint():
     train = pd.DataFrame({"text": [f"r{i}" for i in range(100)], "label": [i % 2 for i in range(100)]})
     parts = carve_validation(train.astype({"label": "int8"}), 0.2, 42)
