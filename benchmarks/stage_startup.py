@@ -37,7 +37,8 @@ def seconds(code: str) -> float:
 
 def paired_medians(floor_code: str, stage_code: str, runs: int) -> tuple[float, float]:
     """Median seconds of the floor and of the stage, timed in turns after one warm-up of each (file cache)."""
-    seconds(floor_code), seconds(stage_code)
+    seconds(floor_code)
+    seconds(stage_code)
     floors, stages = [], []
     for _ in range(runs):
         floors.append(seconds(floor_code))
