@@ -80,9 +80,9 @@ HP = {"key": "names-ensemble", "members": ["names-rnn", "names-char_logreg"], "f
       "frameworks": {"names-rnn": "keras", "names-char_logreg": "sklearn"}}
 
 
-def fit_into(project: Path, folder: str) -> dict:
+def fit_into(project: Path, folder: str, **settings) -> dict:
     with mlflow.start_run():
-        ensemble_training.fit(HP, project / "data/predictions/names", project / folder)
+        ensemble_training.fit(HP | settings, project / "data/predictions/names", project / folder)
     return json.loads((project / folder / ENSEMBLE_FILE).read_text())
 
 
@@ -101,6 +101,31 @@ def test_weights_come_from_validation_predictions_only(project, monkeypatch):
     finally:
         original.to_parquet(val)
     assert np.sign(reversed_member["weights"][1]) == -np.sign(first["weights"][1])
+
+
+def test_refit_fits_the_scikit_learn_members_on_train_and_val_with_the_weights_of_the_train_only_fit(project,
+                                                                                                  monkeypatch):
+    monkeypatch.chdir(project)
+    val = project / "data/split/names/val.parquet"
+    original = pd.read_parquet(val)
+    pd.concat([original, pd.DataFrame({"text": ["Qxyzzy"], "label": [1]})], ignore_index=True).to_parquet(val)
+    try:
+        copied = fit_into(project, "copied")
+        refitted = fit_into(project, "refitted", corpus="names", refit=True)
+    finally:
+        original.to_parquet(val)
+    assert (copied["refitted"], refitted["refitted"]) == ([], ["names-char_logreg"])
+    assert refitted["weights"] == copied["weights"]  # the combiner saw the same validation predictions
+
+    def vocabulary(folder: str) -> dict:
+        path = project / folder / MEMBERS_DIR / "names-char_logreg" / sklearn_scoring.MODEL_FILE
+        return sklearn_scoring.load_pipeline(path)[0].vocabulary_
+
+    assert "qxy" in vocabulary("refitted") and "qxy" not in vocabulary("copied")  # a validation-only n-gram
+    copy = project / "copied" / MEMBERS_DIR / "names-char_logreg" / sklearn_scoring.MODEL_FILE
+    assert copy.read_bytes() == (project / "models/names-char_logreg" / sklearn_scoring.MODEL_FILE).read_bytes()
+    keras_member = sorted(p.name for p in (project / "refitted" / MEMBERS_DIR / "names-rnn").iterdir())
+    assert keras_member == sorted(p.name for p in (project / "models/names-rnn").iterdir())  # copied as trained
 
 
 def test_served_ensemble_scores_raw_text_with_its_members_inside(project, monkeypatch):

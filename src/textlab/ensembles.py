@@ -10,6 +10,8 @@ Knobs (params.yaml `ensembles` entry; missing keys take STACKING_DEFAULTS):
     C      1.0   inverse L2 strength of the combiner (a few weights need little regularisation)
     folds  5     stratified folds of the validation split for the out-of-fold figures
     seed   42    shuffles the folds
+    refit  false the served scikit-learn members are refitted on train + validation once the weights are fitted
+                 (the adapter does it; the weights and validation figures come from the train-only members)
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 ENSEMBLE_FILE = "ensemble.json"  # models/<key>/: members, their frameworks and the combiner's weights
 MEMBERS_DIR = "members"          # models/<key>/members/<member>/: each member's model folder
-STACKING_DEFAULTS: dict[str, Any] = {"C": 1.0, "folds": 5, "seed": 42}
+STACKING_DEFAULTS: dict[str, Any] = {"C": 1.0, "folds": 5, "seed": 42, "refit": False}
 EPSILON = 1e-6  # probabilities are clipped to [ε, 1-ε] so a saturated member has a finite logit
 
 

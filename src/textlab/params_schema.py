@@ -318,6 +318,7 @@ class Stacking(Section):
     C: Positive = None
     folds: int = Field(None, ge=2, le=20, description="an integer from 2 to 20 (folds of the validation split)")
     seed: Seed = None
+    refit: Flag = None
 
 
 KerasEntry = Dense | Rnn | Conv1d | Flatten | Pooled

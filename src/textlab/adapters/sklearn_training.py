@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import skops.io as sio
+from sklearn.pipeline import Pipeline
 
 from textlab.adapters.files import normalize_zip
 from textlab.adapters.sklearn_scoring import MODEL_FILE
@@ -24,15 +25,20 @@ def fit(hp: dict[str, Any], inputs: Path, model_dir: Path) -> pd.DataFrame:
     """
     train, val = (pd.read_parquet(inputs / f"{name}.parquet") for name in ("train", "val"))
     pipeline = CLASSICAL_BUILDERS[hp["family"]](hp, standardize).fit(train["text"].tolist(), train["label"].to_numpy())
-    model_dir.mkdir()
-    sio.dump(pipeline, model_dir / MODEL_FILE)
-    normalize_skops(model_dir / MODEL_FILE)
+    save_pipeline(pipeline, model_dir)
     scores = {}
     for prefix, table in (("", train), ("val_", val)):
         probability = pipeline.predict_proba(table["text"].tolist())[:, 1]
         metrics = binary_metrics(table["label"].to_numpy(np.int8), probability)
         scores.update({f"{prefix}accuracy": metrics["accuracy"], f"{prefix}loss": metrics["loss"]})
     return pd.DataFrame([{"epoch": 1, **scores}])
+
+
+def save_pipeline(pipeline: Pipeline, model_dir: Path) -> None:
+    """A new `model_dir` holding the fitted pipeline as model.skops, byte-stable."""
+    model_dir.mkdir(parents=True)
+    sio.dump(pipeline, model_dir / MODEL_FILE)
+    normalize_skops(model_dir / MODEL_FILE)
 
 
 def normalize_skops(path: Path) -> None:
