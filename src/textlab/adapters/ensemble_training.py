@@ -16,10 +16,7 @@ from typing import Any
 import mlflow
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 
-from textlab.adapters.sklearn_scoring import MODEL_FILE, load_pipeline
-from textlab.adapters.sklearn_training import save_pipeline
 from textlab.ensembles import ENSEMBLE_FILE, MEMBERS_DIR, STACKING_DEFAULTS, fit_stacker
 from textlab.evaluation import binary_metrics
 
@@ -49,7 +46,15 @@ def refitted_members(hp: dict[str, Any], members: list[str], frameworks: dict[st
 
 
 def refit(member_dir: Path, split: Path, target: Path) -> None:
-    """The member's pipeline, unfitted with the same settings, fitted on train + validation into `target`."""
+    """The member's pipeline, unfitted with the same settings, fitted on train + validation into `target`.
+
+    Imported here: skops takes 1.6 s to import, and an ensemble without `refit` never needs it.
+    """
+    from sklearn.base import clone
+
+    from textlab.adapters.sklearn_scoring import MODEL_FILE, load_pipeline
+    from textlab.adapters.sklearn_training import save_pipeline
+
     texts = pd.concat([pd.read_parquet(split / f"{name}.parquet") for name in ("train", "val")], ignore_index=True)
     pipeline = clone(load_pipeline(member_dir / MODEL_FILE))
     save_pipeline(pipeline.fit(texts["text"].tolist(), texts["label"].to_numpy()), target)
