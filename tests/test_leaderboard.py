@@ -14,7 +14,7 @@ def test_only_models_in_params_are_listed_with_published_figures_and_runs():
     [(kind, table)] = board("names", rows, KINDS, runs)
     assert kind == "accuracy" and table.index.tolist() == ["names-gru", "names-dense_bow"]  # best first
     assert table.loc["names-dense_bow", "published"] == 0.707 and table.loc["names-gru", "train_run"] == "t" * 32
-    assert table.columns.tolist()[-6:] == ["test_rows", "published", "train_seconds", "parameters", "train_run",
+    assert table.columns.tolist()[-7:] == ["test_rows", "gate", "published", "train_seconds", "parameters", "train_run",
                                            "evaluate_run"]
     [(kind, lm)] = board("nietzsche", {"nietzsche-kneser_ney5": {"bits_per_token": 2.1}}, KINDS, {})
     assert kind == "bits_per_token" and lm.loc["nietzsche-kneser_ney5", "published"] == 1.97

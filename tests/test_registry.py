@@ -32,7 +32,7 @@ def test_a_better_candidate_on_validation_moves_the_alias_unless_it_fails_the_te
     assert decide([CHAMPION, challenger], CHAMPION, 0.8).champion == challenger
     refused = decide([CHAMPION, challenger], CHAMPION, 0.87)
     assert not refused.promote and refused.champion == CHAMPION
-    assert decide([challenger], None, 0.9).reason == "no candidate reaches test accuracy 0.9"
+    assert decide([challenger], None, 0.9).reason == "no candidate passes its quality gate and reaches test accuracy 0.9"
 
 
 def test_the_champion_that_is_still_best_stays_without_a_new_alias_move():

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn import metrics
+from sklearn.dummy import DummyClassifier
 
 
 def binary_metrics(y_true: np.ndarray, probability: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
@@ -17,6 +18,17 @@ def binary_metrics(y_true: np.ndarray, probability: np.ndarray, threshold: float
         "f1": float(metrics.f1_score(y_true, predicted, zero_division=0)),
         "roc_auc": float(metrics.roc_auc_score(y_true, probability)) if len(set(y_true)) == 2 else float("nan"),
     }
+
+
+def trivial_baselines(train_labels: np.ndarray, y_true: np.ndarray) -> dict[str, float]:
+    """scikit-learn's DummyClassifier fitted on the training labels, scored on `y_true`: the majority class's
+    accuracy and the class prior's log-loss, the figures any classifier must beat."""
+    no_features = np.zeros((len(train_labels), 1))
+    majority = DummyClassifier(strategy="most_frequent").fit(no_features, train_labels)
+    prior = DummyClassifier(strategy="prior").fit(no_features, train_labels)
+    rows = np.zeros((len(y_true), 1))
+    return {"baseline_majority_accuracy": float(metrics.accuracy_score(y_true, majority.predict(rows))),
+            "baseline_prior_loss": float(metrics.log_loss(y_true, prior.predict_proba(rows)[:, 1], labels=[0, 1]))}
 
 
 def confusion(y_true: np.ndarray, probability: np.ndarray, threshold: float = 0.5) -> dict[str, int]:

@@ -84,7 +84,7 @@ def _locate(loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], FieldInfo | None, An
     keys: list[Any] = []
     field, node, parts = None, Params, list(loc)
     while parts:
-        node, part = _unwrap(node), parts[0]
+        written, node, part = node, _unwrap(node), parts[0]
         if _is_model(node):
             keys.append(parts.pop(0))
             field = node.model_fields.get(part)
@@ -97,6 +97,7 @@ def _locate(loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], FieldInfo | None, An
         elif part in _families(node):
             node = _families(node)[parts.pop(0)]
         else:
+            node = written  # as annotated, so a list's own description is still there
             break
     return tuple(keys), field, node
 
@@ -121,10 +122,22 @@ def _unwrap(node: Any) -> Any:
     return node
 
 
+def _annotated_description(node: Any) -> str | None:
+    """The description an Annotated[X, Field(description=...)] carries (a dict's values have no field of their own)."""
+    while get_origin(node) is Annotated:
+        described = [meta.description for meta in get_args(node)[1:] if isinstance(meta, FieldInfo) and meta.description]
+        if described:
+            return described[0]
+        node = get_args(node)[0]
+    return None
+
+
 def _expected(field: FieldInfo | None, node: Any, pydantic_msg: str) -> str:
-    node = _unwrap(node)
     if field is not None and field.description:
         return field.description
+    if _annotated_description(node):
+        return _annotated_description(node)
+    node = _unwrap(node)
     if _is_model(node):
         return f"a mapping of {', '.join(node.model_fields)}"
     if get_origin(node) is dict:

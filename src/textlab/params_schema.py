@@ -423,6 +423,23 @@ class ExportEmbeddings(Section):
     seed: Seed
 
 
+class QualityGate(Section):
+    """gates.<kind>: what an evaluate stage's model must beat (or reach) to pass, see textlab.gates."""
+    beat: dict[Name, Annotated[list[Name], Field(min_length=1, description="a non-empty list of baseline names")]] = Field(
+        default_factory=dict, description="a mapping of metric → non-empty list of baselines")
+    at_least: dict[Name, Annotated[float, Field(description="a number")]] = Field(
+        default_factory=dict, description="a mapping of metric → floor")
+    margin: float = Field(0.0, ge=0, description="a number ≥ 0")
+    min_distinct_share: float = Field(None, gt=0, le=1, description="a number in (0, 1]")
+
+
+class Gates(Section):
+    classifier: QualityGate
+    language_model: QualityGate
+    translator: QualityGate
+    word_vectors: QualityGate
+
+
 class Gate(Section):
     """promote@<task>: the registered model of one classification corpus and the floor a champion must clear."""
     corpus: Name
@@ -486,6 +503,7 @@ class Params(Section):
     translation_models: dict[str, Seq2seq]
     neighbours: Neighbours
     export_embeddings: ExportEmbeddings
+    gates: Gates
     registry: dict[str, Gate]
     tune: dict[str, Search]
     explain: dict[str, Explain]

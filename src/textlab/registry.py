@@ -1,7 +1,8 @@
 """Who is champion: the gate a registered model version must pass before the `champion` alias moves to it.
 
 Selection is on validation accuracy only; test accuracy is a floor a candidate must clear (a sanity bar
-set in params.yaml), never the ranking — ranking on test would be selection on the test set.
+set in params.yaml), never the ranking — ranking on test would be selection on the test set. A candidate whose
+evaluate stage failed its quality gate (textlab.gates) is never champion, and a champion that fails it loses the title.
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from textlab.gates import PASSED, passed
 from textlab.tuning import TUNED_SUFFIX
 
 CHAMPION = "champion"
@@ -21,6 +23,7 @@ class Candidate:
     model: str            # the params.yaml entry, <corpus>-<architecture>
     val_accuracy: float
     test_accuracy: float
+    passed: bool = True   # its evaluate stage's quality gate
 
 
 @dataclass(frozen=True)
@@ -41,24 +44,44 @@ def task_models(params: Mapping[str, Any], corpus: str) -> list[tuple[str, str]]
 
 
 def candidate_from_tags(version: str | int, tags: Mapping[str, str]) -> Candidate:
-    return Candidate(str(version), tags["model"], float(tags["val_accuracy"]), float(tags["test_accuracy"]))
+    """A version as its tags describe it; one registered before the quality gate existed has no `gate` tag and fails."""
+    return Candidate(str(version), tags["model"], float(tags["val_accuracy"]), float(tags["test_accuracy"]),
+                     tags.get("gate") == PASSED)
 
 
 def version_tags(model: str, stage: str, commit: str | None, val: Mapping[str, float],
                  test: Mapping[str, float]) -> dict[str, str]:
     """What a version carries: where it came from and the figures the gate reads."""
     tags = {"model": model, "architecture": model.split("-", 1)[1], "dvc.stage": stage, "git.commit": commit or "",
-            "val_accuracy": str(val["val_accuracy"])}
-    tags.update({f"test_{name}": str(value) for name, value in test.items()})
+            "val_accuracy": str(val["val_accuracy"]), "gate": gate_tag(test)}
+    for name, value in test.items():  # the model's own test figures: not its validation, baseline or gate entries
+        if isinstance(value, int | float) and not isinstance(value, bool) and not name.startswith(("val_", "baseline_")):
+            tags[f"test_{name}"] = str(value)
     return tags
 
 
+def gate_tag(metrics: Mapping[str, Any]) -> str:
+    """A version's `gate` tag from its metrics file: `passed`, or which gates failed."""
+    if passed(metrics):
+        return PASSED
+    failed = [gate for gate, ok in (metrics.get("gates") or {}).items() if not ok]
+    return "failed: " + (", ".join(failed) if failed else "no verdict in its metrics file")
+
+
 def decide(candidates: Sequence[Candidate], current: Candidate | None, min_test_accuracy: float) -> Decision:
-    """The best candidate on validation accuracy that clears the test floor, if it beats the current champion."""
-    eligible = [c for c in candidates if c.test_accuracy >= min_test_accuracy]
+    """The best candidate on validation accuracy that passed its gate and clears the test floor, if it beats the
+    current champion; a champion that now fails its gate is no champion (champion None: the alias goes)."""
+    fallen = current is not None and not current.passed
+    if fallen:
+        current = None
+    eligible = [c for c in candidates if c.passed and c.test_accuracy >= min_test_accuracy]
     if not eligible:
-        return Decision(False, current, f"no candidate reaches test accuracy {min_test_accuracy}")
+        return Decision(False, current, f"no candidate passes its quality gate and reaches test accuracy "
+                                        f"{min_test_accuracy}" + ("; the champion failed its gate" if fallen else ""))
     best = max(eligible, key=lambda c: (c.val_accuracy, -int(c.version)))  # ties: the earlier version
+    if current is None and fallen:
+        return Decision(True, best, f"the champion failed its quality gate; {best.model} (version {best.version}) "
+                                    f"takes over: validation accuracy {best.val_accuracy:.4f}")
     if current is None:
         return Decision(True, best, f"{best.model} (version {best.version}) is the first champion: "
                                     f"validation accuracy {best.val_accuracy:.4f}")

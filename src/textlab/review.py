@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from textlab.gates import PASSED
 from textlab.params_schema import MODEL_SECTIONS
 
 MARKER = "<!-- textlab-review -->"  # the CI workflow finds its own PR comment by this line
@@ -66,6 +67,21 @@ def metric_changes(diff: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[
             name = f"{kind} {metric}" if kind else metric
             grouped.setdefault(model, []).append(Change(name, value.get("old"), value.get("new")))
     return dict(sorted(grouped.items()))
+
+
+def gate_flips(metrics: Mapping[str, list[Change]]) -> list[str]:
+    """One line per model whose quality-gate verdict (`passed` in its test metrics) changed, or that is new or gone."""
+    lines = []
+    for model, changes in metrics.items():
+        for change in changes:
+            if change.name == f"test {PASSED}":
+                old, new = (_verdict(v) for v in (change.old, change.new))
+                lines.append(f"- `{model}`: quality gate **{old} → {new}**")
+    return lines
+
+
+def _verdict(value: Any) -> str:
+    return "absent" if value is None else ("passed" if value is True else "FAILED")
 
 
 def plot_kind(rows: Sequence[Mapping[str, Any]]) -> str | None:
@@ -155,6 +171,8 @@ def markdown(base: str, params: Mapping[str, list[Change]], metrics: Mapping[str
     moved = sorted(set(metrics) | set(images))
     lines += [f"Params changed in {len(params)} group(s); metrics or plots moved in {len(moved)} place(s)"
               + (f": {', '.join(f'`{m}`' for m in moved)}." if moved else "."), ""]
+    flips = gate_flips(metrics)
+    lines += ["### Quality gates", "", *(flips or ["No model's quality gate changed."]), ""]
     lines += ["### Pipeline (`dvc status`)", ""]
     if not stale:
         lines += ["`dvc.lock` matches the code, params and committed metrics: nothing to reproduce.", ""]

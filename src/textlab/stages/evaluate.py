@@ -12,8 +12,9 @@ from textlab.adapters.params import load_params, model_params, stage_name
 
 
 def main(key: str) -> None:
-    hp = model_params(load_params(), key)
-    run_evaluation(stage_name("evaluate", hp), key, hp["corpus"], keras_scoring.load_scorer)
+    params = load_params()
+    hp = model_params(params, key)
+    run_evaluation(stage_name("evaluate", hp), key, hp["corpus"], keras_scoring.load_scorer, params["gates"]["classifier"])
 
 
 if __name__ == "__main__":

@@ -11,8 +11,9 @@ from textlab.adapters.params import baseline_params, load_params
 
 
 def main(key: str) -> None:
-    hp = baseline_params(load_params(), key)
-    run_evaluation(f"evaluate_baseline@{key}", key, hp["corpus"], sklearn_scoring.load_scorer)
+    params = load_params()
+    hp = baseline_params(params, key)
+    run_evaluation(f"evaluate_baseline@{key}", key, hp["corpus"], sklearn_scoring.load_scorer, params["gates"]["classifier"])
 
 
 if __name__ == "__main__":

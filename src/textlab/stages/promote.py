@@ -1,6 +1,6 @@
 """promote@<task>: every evaluated model of the task's corpus becomes a version of the registered model
-<task>; the `champion` alias moves to the best on validation accuracy if it clears the test floor and
-beats the current champion (textlab.registry.decide). Writes the decision to reports/registry/<task>.json.
+<task>; the `champion` alias moves to the best on validation accuracy if it passed its quality gate, clears
+the test floor and beats the current champion (a champion that fails its gate loses the alias) (textlab.registry.decide). Writes the decision to reports/registry/<task>.json.
 """
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ def main(task: str) -> None:
         candidates = [registry.candidate(client, task, model, train_stage, corpus)
                       for model, train_stage in task_models(params, corpus)]
         decision = decide(candidates, registry.current_champion(client, task), gate["min_test_accuracy"])
-        if decision.promote:
-            registry.crown(client, task, decision.champion.version)
+        if decision.promote or decision.champion is None:
+            registry.crown(client, task, decision.champion.version if decision.champion else None)
         record = decision_record(task, decision, candidates)
         mlflow.log_dict(record, "decision.json")
         mlflow.set_tag("decision", decision.reason)
