@@ -15,17 +15,18 @@ import time
 
 # stage module -> the frameworks it cannot start without (MLflow for every stage: each logs a run; explain
 # draws a picture of each explanation, and LIME's text explainer brings scikit-learn in; skops.io, which saves and
-# loads the baselines, imports every scikit-learn estimator to list the types it trusts)
+# loads the baselines, imports every scikit-learn estimator to list the types it trusts; every evaluate stage
+# validates its model's outputs with GX, the quality gate's degenerate-output check)
 FLOORS = {
     "download": "mlflow", "split": "mlflow, great_expectations", "tokenize": "mlflow, great_expectations",
     "vectorize": "mlflow, great_expectations", "pretrained": "mlflow", "train": "mlflow, keras",
-    "train_baseline": "mlflow, skops.io", "evaluate": "mlflow, keras", "evaluate_baseline": "mlflow, skops.io",
+    "train_baseline": "mlflow, skops.io", "evaluate": "mlflow, keras, great_expectations", "evaluate_baseline": "mlflow, skops.io, great_expectations",
     "export_embeddings": "mlflow, sklearn", "report": "mlflow", "promote": "mlflow",
-    "train_lm": "mlflow, keras", "evaluate_lm": "mlflow, keras", "train_ngram": "mlflow",
-    "evaluate_ngram": "mlflow", "train_embedding": "mlflow, keras", "evaluate_embedding": "mlflow, gensim",
-    "train_translator": "mlflow, keras", "evaluate_translator": "mlflow, keras",
+    "train_lm": "mlflow, keras", "evaluate_lm": "mlflow, keras, great_expectations", "train_ngram": "mlflow",
+    "evaluate_ngram": "mlflow, great_expectations", "train_embedding": "mlflow, keras", "evaluate_embedding": "mlflow, gensim, great_expectations",
+    "train_translator": "mlflow, keras", "evaluate_translator": "mlflow, keras, great_expectations",
     "tune": "mlflow, keras", "explain": "mlflow, lime.lime_text, matplotlib.pyplot", "ensemble": "mlflow, sklearn",
-    "evaluate_ensemble": "mlflow, sklearn", "leaderboard": "mlflow",
+    "evaluate_ensemble": "mlflow, sklearn, great_expectations", "leaderboard": "mlflow",
 }
 
 

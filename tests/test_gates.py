@@ -1,12 +1,17 @@
 """The quality gate: verdicts against trivial baselines (pure) and the GX checks of degenerate outputs (real GX)."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
+import yaml
 
+from conftest import ROOT
 from textlab import gates
 from textlab.adapters.gating import output_verdict
 from textlab.evaluation import trivial_baselines
+from textlab.leaderboard import listed_models
 from textlab.registry import Candidate, decide
 from textlab.review import Change, gate_flips
 
@@ -85,3 +90,11 @@ def test_the_review_names_a_gate_that_flips():
     metrics = {"alice-word_lstm": [Change("test passed", True, False), Change("test bits_per_token", 7.0, 9.0)],
                "names-gru": [Change("test accuracy", 0.8, 0.81)]}
     assert gate_flips(metrics) == ["- `alice-word_lstm`: quality gate **passed → FAILED**"]
+
+
+def test_every_model_of_the_default_params_passed_its_gate_in_the_committed_metrics():
+    """The committed figures are a default `dvc repro`'s: none of its models may lose to its trivial baseline."""
+    models = listed_models(yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8")))
+    verdicts = {key: gates.mark(json.loads((ROOT / "reports/metrics" / corpus / f"{key}.json").read_text()))
+                for key, corpus in models.items()}
+    assert {key: mark for key, mark in verdicts.items() if mark != "pass"} == {}

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import GENERATIVE, LANGUAGE_MODELS, NGRAM_MODELS, all_stages, mlflow_runs, ran, run
+from conftest import EMBEDDINGS, GENERATIVE, LANGUAGE_MODELS, NGRAM_MODELS, TRANSLATORS, all_stages, mlflow_runs, ran, run
 
 pytestmark = pytest.mark.e2e
 
@@ -66,8 +66,26 @@ def test_word_vectors_are_compared_with_gensim_and_load_in_gensim(generative_pip
 def test_the_translator_is_scored_on_english_it_never_saw(generative_pipeline):
     project, _, _ = generative_pipeline
     scores = json.loads((project / "reports/metrics/spa_eng/spa_eng-gru_attention.json").read_text())
-    assert 0 <= scores["bleu"] <= 100 and 0 <= scores["token_accuracy"] <= 1 and scores["test_pairs"] > 0
+    assert scores["bleu"] > scores["baseline_copy_bleu"], scores  # even the small-settings translator translates
+    assert scores["test_pairs"] == len(pd.read_parquet(project / "data/split/spa_eng/test.parquet"))
     splits = {name: pd.read_parquet(project / f"data/split/spa_eng/{name}.parquet") for name in ("train", "val", "test")}
     assert not set(splits["test"]["source"]) & (set(splits["train"]["source"]) | set(splits["val"]["source"]))
     assert "| English | reference | translation |" in (project / "reports/translations/spa_eng-gru_attention.md").read_text()
     assert "translators" in (project / "reports/spa_eng.md").read_text()
+
+
+def test_every_generative_model_carries_its_gate_verdicts_and_its_run_the_gate_tag(generative_pipeline):
+    project, _, _ = generative_pipeline
+    expected = {**{key: {"bits_per_token_vs_unigram", "outputs"} for key in LANGUAGE_MODELS + NGRAM_MODELS},
+                **{key: {"floor_ratio_floor"} for key in EMBEDDINGS},
+                **{key: {"bleu_vs_retrieval", "bleu_vs_copy", "outputs"} for key in TRANSLATORS}}
+    runs = mlflow_runs(project).reset_index().set_index("run_uuid")
+    for key, gate_names in expected.items():
+        corpus = key.split("-")[0]
+        scores = json.loads((project / f"reports/metrics/{corpus}/{key}.json").read_text())
+        assert set(scores["gates"]) == gate_names and scores["passed"] is all(scores["gates"].values()), (key, scores)
+        stage = next(path.stem for path in (project / "reports/runs").glob(f"evaluate*@{key}.json"))
+        run_id = json.loads((project / f"reports/runs/{stage}.json").read_text())["run_id"]
+        assert (runs.loc[run_id, "gate"] == "passed") is scores["passed"], (key, runs.loc[run_id, "gate"])
+    lm = json.loads((project / "reports/metrics/nietzsche/nietzsche-kneser_ney5.json").read_text())
+    assert lm["passed"] and lm["bits_per_token"] < lm["baseline_unigram_bits_per_token"]  # 5-grams beat unigrams

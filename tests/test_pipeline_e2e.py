@@ -49,6 +49,27 @@ def test_metrics_exist_and_beat_chance(pipeline):
     assert "imdb-nbsvm" in (project / "reports/imdb.md").read_text()
 
 
+def test_every_classifier_is_gated_against_its_trivial_baselines_on_validation(pipeline):
+    project, _, _ = pipeline
+    runs = mlflow_runs(project).reset_index().set_index("run_uuid")
+    for key in CLASSIFIERS:
+        corpus = key.split("-")[0]
+        scores = json.loads((project / "reports/metrics" / corpus / f"{key}.json").read_text())
+        assert set(scores["gates"]) == {"accuracy_vs_majority", "loss_vs_prior", "outputs"}, (key, scores)
+        assert scores["passed"] is all(scores["gates"].values())
+        beats = scores["val_accuracy"] > scores["val_baseline_majority_accuracy"]
+        assert scores["gates"]["accuracy_vs_majority"] is beats  # decided on validation, not test
+        assert 0.4 < scores["baseline_majority_accuracy"] < 0.8  # the majority class of a balanced-ish task
+        evaluated = json.loads((project / "reports/runs").joinpath(
+            f"{'evaluate_baseline' if key in BASELINES else 'evaluate_ensemble' if key in ENSEMBLES else 'evaluate'}@{key}.json"
+        ).read_text())["run_id"]
+        tag = runs.loc[evaluated, "gate"]
+        assert (tag == "passed") is scores["passed"] and (scores["passed"] or tag.startswith("failed: ")), (key, tag)
+        row = next(line for line in (project / f"reports/{corpus}.md").read_text().splitlines()
+                   if line.startswith(f"| {key} "))
+        assert ("| pass " in row) is scores["passed"] and ("| FAIL (" in row) is (not scores["passed"]), row
+
+
 def test_imdb_split_keeps_official_counts_and_reports_overlap(pipeline):
     project, _, _ = pipeline
     facts = json.loads((project / "reports/split/imdb.json").read_text())
@@ -102,7 +123,8 @@ def test_every_evaluated_classifier_is_a_registered_version_and_one_is_champion(
         versions = client.search_model_versions(f"name = '{task}'")
         assert sorted(v.tags["model"] for v in versions) == sorted(models)
         champion = client.get_model_version_by_alias(task, "champion")
-        best = max(versions, key=lambda v: (float(v.tags["val_accuracy"]), -int(v.version)))  # on validation, not test
+        blessed = [v for v in versions if v.tags["gate"] == "passed"]
+        best = max(blessed, key=lambda v: (float(v.tags["val_accuracy"]), -int(v.version)))  # on validation, not test
         assert decision["promoted"] and str(champion.version) == str(best.version) == decision["champion"]["version"]
         trained_by = json.loads((project / f"reports/runs/{champion.tags['dvc.stage']}.json").read_text())
         assert champion.run_id == trained_by["run_id"]  # the version's source is the train run's logged model

@@ -120,6 +120,31 @@ def test_bad_param_is_refused_before_anything_is_deleted(pipeline):
     assert outputs_of(project, KEY) == before
 
 
+def test_an_untrained_model_fails_its_gate_and_is_never_champion(pipeline):
+    """A learning rate of 1e-9: the stage still writes its outputs, and the pipeline says the model is useless."""
+    project, env, _ = pipeline
+    broken = "names-dense_bow"
+    targets = [f"evaluate@{broken}", "report@names", "promote@names-gender"]
+    with edited_params(project, lambda p: p["models"][broken].update(learning_rate=1e-9)):
+        done = run(["dvc", "repro", *targets], project, env)
+        assert done.returncode == 0, done.stderr[-2000:]
+        scores = json.loads((project / f"reports/metrics/names/{broken}.json").read_text())
+        report = (project / "reports/names.md").read_text()
+        decision = json.loads((project / "reports/registry/names-gender.json").read_text())
+    assert scores["passed"] is False and scores["gates"]["loss_vs_prior"] is False, scores
+    line = f"evaluate@{broken}: gate failed: loss_vs_prior: validation loss"
+    assert line in done.stdout, done.stdout[-3000:]
+    run_id = json.loads((project / f"reports/runs/evaluate@{broken}.json").read_text())["run_id"]
+    tag = mlflow_runs(project).reset_index().set_index("run_uuid").loc[run_id, "gate"]
+    assert tag.startswith("failed: ") and "loss_vs_prior" in tag
+    assert f"| {broken} " in report and "| FAIL (" in report.split(f"| {broken} ")[1].splitlines()[0]
+    assert decision["champion"]["model"] != broken
+    assert not next(c for c in decision["candidates"] if c["model"] == broken)["passed"]
+    restored = run(["dvc", "repro", *targets], project, env)  # the committed params again
+    assert restored.returncode == 0, restored.stderr[-2000:]
+    commit_all(project, "the broken model's params undone")
+
+
 def stages_seeing(status: dict, path: str) -> set[str]:
     """Stages whose `dvc status --json` entry lists `path` among its changed deps."""
     found = set()
