@@ -17,7 +17,6 @@ from textlab.baselines import (
     build_tfidf_logreg,
     skops_trusted_types,
 )
-from textlab.families import CLASSICAL_FAMILIES
 from textlab.text import standardize
 
 POSITIVE_WORDS = ["great", "superb", "loved", "wonderful", "moving"]
@@ -44,10 +43,6 @@ def make_reviews(n: int = 60, seed: int = 0) -> tuple[list[str], np.ndarray]:
 def reviews() -> tuple[list[str], np.ndarray]:
     return make_reviews()
 
-
-def test_every_classical_family_has_a_builder():
-    """families.py sends these families to sklearn_training, which looks them up here."""
-    assert set(CLASSICAL_BUILDERS) == set(CLASSICAL_FAMILIES)
 
 
 @pytest.mark.parametrize("name", sorted(CLASSICAL_BUILDERS))

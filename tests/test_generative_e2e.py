@@ -9,7 +9,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import EMBEDDINGS, GENERATIVE, LANGUAGE_MODELS, NGRAM_MODELS, TRANSLATORS, all_stages, mlflow_runs, ran, run
+from conftest import (
+    EMBEDDINGS,
+    GENERATIVE,
+    LANGUAGE_MODELS,
+    NGRAM_MODELS,
+    TRANSLATORS,
+    all_stages,
+    mlflow_runs,
+    ran,
+    run,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ import yaml
 
 from textlab import embeddings, evaluation
 from textlab.adapters.params import model_params
-from textlab.families import KERAS_FAMILIES, trainer_module
+from textlab.params_schema import KERAS_MODELS
 
 PARAMS = yaml.safe_load(Path("params.yaml").read_text(encoding="utf-8"))
 
@@ -29,7 +29,7 @@ def keras():
     return keras
 
 
-KERAS_KEYS = sorted(k for k, hp in PARAMS["models"].items() if hp["family"] in KERAS_FAMILIES)
+KERAS_KEYS = sorted(k for k, hp in PARAMS["models"].items() if hp["family"] in KERAS_MODELS)
 MASKED_FAMILIES = ("rnn", "pooled")  # Embedding(mask_zero=True): padding id 0 is skipped
 
 
@@ -73,22 +73,13 @@ def test_every_model_has_a_known_family_and_its_inputs_exist_in_the_dag():
     produced |= {f"features/{c}-bow/{mode}" for c, p in PARAMS["bags"].items() for mode in p["modes"]}
     produced |= {f"split/{c}" for c in PARAMS["corpora"]}
     for key, hp in PARAMS["models"].items():
-        assert trainer_module({**hp, "key": key}) in ("keras_training", "sklearn_training")
         assert hp["inputs"] in produced, (key, hp["inputs"])
         assert key.startswith(hp["corpus"] + "-")
-
-
-def test_keras_free_family_list_matches_the_builders(keras_models):
-    """families.py repeats the builder names so stages can choose a trainer without importing Keras."""
-    assert sorted(KERAS_FAMILIES) == sorted(keras_models.FAMILIES)
-    assert set(keras_models.BAG_FAMILIES) <= set(KERAS_FAMILIES)
 
 
 def test_builder_refuses_unknown_family_and_mismatched_pretrained_vectors(keras_models):
     with pytest.raises(ValueError, match="family must be one of"):
         keras_models.build_model({"key": "x", "family": "transformer"}, 10, 5)
-    with pytest.raises(ValueError, match="family must be one of"):
-        trainer_module({"key": "x", "family": "transformer"})
     with pytest.raises(ValueError, match="pretrained vectors cover 4 ids"):
         keras_models.build_model({"key": "x", "family": "flatten"}, 10, 5, np.zeros((4, 3)))
 

@@ -16,7 +16,6 @@ from conftest import ROOT
 from textlab import params_schema
 from textlab.adapters.params import baseline_params, ensemble_params, load_params, model_params
 from textlab.baselines import NBSVM_DEFAULTS, TFIDF_LOGREG_DEFAULTS
-from textlab.families import CLASSICAL_FAMILIES, KERAS_FAMILIES
 from textlab.params_check import validate_params
 from textlab.params_schema import (
     BASELINE_MODELS,
@@ -265,8 +264,11 @@ def test_model_params_overlay_train_and_baseline_params_do_not():
 
 
 def test_the_schema_knows_exactly_the_families_and_baseline_knobs_of_the_code():
-    assert set(KERAS_MODELS) | set(LANGUAGE_MODELS) == set(KERAS_FAMILIES)
-    assert set(BASELINE_MODELS) == set(CLASSICAL_FAMILIES)
+    from textlab.baselines import CLASSICAL_BUILDERS
+    from textlab.models import FAMILIES
+
+    assert set(KERAS_MODELS) | set(LANGUAGE_MODELS) == set(FAMILIES)
+    assert set(BASELINE_MODELS) == set(CLASSICAL_BUILDERS)
     assert all(set(Train.model_fields) < set(model.model_fields)
                for model in [*KERAS_MODELS.values(), *LANGUAGE_MODELS.values()])
     shared = {"corpus", "family", "inputs"}

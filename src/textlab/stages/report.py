@@ -11,10 +11,10 @@ from pathlib import Path
 import mlflow
 import pandas as pd
 
+from textlab import gates
 from textlab.adapters.cli import run_stage
 from textlab.adapters.files import write_text
 from textlab.adapters.params import load_params
-from textlab import gates
 from textlab.adapters.tracking import stage_run
 
 # Each kind of model: its title, its columns (first the one it is ranked by) and whether higher is better.
