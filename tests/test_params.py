@@ -119,8 +119,8 @@ CASES: dict[str, tuple[Edit, str]] = {
         lambda p: p["ensembles"]["names-ensemble"]["members"].append("alice-skipgram"),
         "params.yaml: ensembles.names-ensemble.members = 'alice-skipgram': expected a key of models or baselines: "),
     "a key without its corpus prefix": (
-        lambda p: p["models"].update({"dense_bow": p["models"].pop("names-dense_bow")}),
-        "params.yaml: models.dense_bow: the key must start with 'names-', the entry's corpus"),
+        lambda p: p["models"].update({"dense_small": p["models"].pop("imdb-dense_small")}),
+        "params.yaml: models.dense_small: the key must start with 'imdb-', the entry's corpus"),
     "a corpus without a corpora entry": (
         lambda p: p["models"]["names-lstm"].update(corpus="shakespeare"),
         "params.yaml: models.names-lstm.corpus = 'shakespeare': expected a key of corpora: names, imdb, nietzsche, "
@@ -308,3 +308,10 @@ def test_load_params_reads_exponents_as_numbers_like_dvc(tmp_path):
     text = _yaml.safe_dump(real, sort_keys=False).replace("learning_rate: 0.001", "learning_rate: 1e-3")
     (tmp_path / "params.yaml").write_text(text)
     assert load_params(tmp_path / "params.yaml")["train"]["learning_rate"] == 0.001
+
+
+def test_a_published_figure_must_name_a_model():
+    params = copy.deepcopy(REAL)
+    params["published"]["names-transformer"] = {"accuracy": 0.9}
+    with pytest.raises(ParamsError, match="published.names-transformer = 'names-transformer': expected a model key"):
+        validate_params(params)

@@ -9,16 +9,6 @@ import pandas as pd
 
 from textlab.params_schema import MODEL_SECTIONS
 
-# (metric, figure) the original experiments published, from the comments of params.yaml's entries.
-PUBLISHED: dict[str, tuple[str, float]] = {
-    "names-dense_bow": ("accuracy", 0.707), "names-simple_rnn": ("accuracy", 0.809),
-    "names-simple_rnn_dropout": ("accuracy", 0.790), "names-stacked_simple_rnn": ("accuracy", 0.807),
-    "names-bilstm": ("accuracy", 0.799), "imdb-dense_multihot": ("accuracy", 0.850),
-    "imdb-embedding_flatten": ("accuracy", 0.75), "imdb-lstm": ("accuracy", 0.868),
-    "imdb-bigram_fasttext": ("accuracy", 0.89), "imdb-nbsvm": ("accuracy", 0.912),
-    "nietzsche-kneser_ney5": ("bits_per_token", 1.97),
-}
-
 
 def listed_models(params: Mapping[str, Any]) -> dict[str, str]:
     """{model: corpus} of every entry of every model section of params.yaml (a removed entry leaves the board)."""
@@ -26,16 +16,16 @@ def listed_models(params: Mapping[str, Any]) -> dict[str, str]:
 
 
 def board(corpus: str, rows: Mapping[str, Mapping[str, Any]], kinds: Mapping[str, tuple[str, list[str], bool]],
-          runs: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, pd.DataFrame]]:
+          runs: Mapping[str, Mapping[str, Any]], published: Mapping[str, Mapping[str, float]]) -> list[tuple[str, pd.DataFrame]]:
     """(ranking metric, table) per kind of model of one corpus, best first: the kind's test metrics, the
-    published figure, and from `runs` ({model: {train_seconds, parameters, train_run, evaluate_run}}) the rest."""
+    published figure (params.yaml `published`: {model: {metric: figure}}), and from `runs` ({model: {train_seconds, parameters, train_run, evaluate_run}}) the rest."""
     found = []
     for kind, (_, columns, ascending) in kinds.items():
         members = {key: metrics for key, metrics in rows.items() if kind in metrics}
         if not members:
             continue
         table = pd.DataFrame.from_dict(members, orient="index").reindex(columns=columns)
-        table["published"] = [PUBLISHED[k][1] if PUBLISHED.get(k, ("",))[0] == kind else None for k in table.index]
+        table["published"] = [published.get(k, {}).get(kind) for k in table.index]
         extra = pd.DataFrame.from_dict({k: dict(runs.get(k, {})) for k in table.index}, orient="index")
         table = table.join(extra.reindex(columns=["train_seconds", "parameters", "train_run", "evaluate_run"]))
         found.append((kind, table.sort_values(kind, ascending=ascending).rename_axis(f"{corpus} model").round(4)))

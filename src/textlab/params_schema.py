@@ -503,6 +503,8 @@ class Params(Section):
     translation_models: dict[str, Seq2seq]
     neighbours: Neighbours
     export_embeddings: ExportEmbeddings
+    published: dict[Name, Annotated[dict[Name, Annotated[float, Field(description="a number")]],
+                                    Field(description="a mapping of metric → figure")]]
     gates: Gates
     registry: dict[str, Gate]
     tune: dict[str, Search]

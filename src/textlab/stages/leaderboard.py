@@ -19,7 +19,7 @@ from textlab.adapters.files import atomic_path, write_text
 from textlab.adapters.params import load_params
 from textlab.adapters.tracking import RUNS_DIR, recorded_run_id, stage_run
 from textlab.leaderboard import board, listed_models
-from textlab.stages.report import KINDS, gated_row
+from textlab.reports import KINDS, gated_row
 
 METRICS = Path("reports/metrics")
 
@@ -62,16 +62,17 @@ def picture(boards: dict[str, list], target: Path) -> None:
 
 
 def main(out: str) -> None:
-    models = listed_models(load_params())
+    params = load_params()
+    models = listed_models(params)
     with stage_run("leaderboard", "leaderboard", {"models": len(models)}, [str(METRICS)]) as run:
         client = mlflow.MlflowClient()
         boards = {}
         for corpus in sorted(set(models.values())):
             rows = {m: gated_row(json.loads((METRICS / c / f"{m}.json").read_text())) for m, c in sorted(models.items())
                     if c == corpus and (METRICS / c / f"{m}.json").is_file()}
-            boards[corpus] = board(corpus, rows, KINDS, {m: run_facts(client, m) for m in rows})
+            boards[corpus] = board(corpus, rows, KINDS, {m: run_facts(client, m) for m in rows}, params["published"])
         text = "# Leaderboard: test metrics of every model in params.yaml\n\n"
-        text += ("`published`: the original experiment's figure (see params.yaml); `train_seconds`, `parameters`: its train "
+        text += ("`published`: the original experiment's figure (params.yaml `published`); `train_seconds`, `parameters`: its train "
                  "run; `gate`: its quality gate (`FAIL` names the trivial baselines it did not beat).\n")
         for corpus, tables in boards.items():
             for kind, table in tables:
