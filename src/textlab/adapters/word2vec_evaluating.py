@@ -5,8 +5,10 @@ overlap of top-k neighbours (Keras vs gensim) on the probe words and the most fr
 the overlap of gensim with itself across two seeds — the noise floor a perfect reimplementation reaches —
 and their ratio `floor_ratio` (1: as close to gensim as gensim is to itself). gensim gets the tokens the
 trainer learns from: the training ids without [UNK] (the view's vocabulary cap is gensim's `min_count`).
-No validation figure: the comparison is of two fits of the same training tokens, nothing is chosen
-on held-out text, and a held-out negative-sampling loss would rank noise draws, not neighbours.
+No `val_` figure: both fits learn from the same training tokens and nothing is chosen on held-out
+text (the last epoch is kept); the held-out negative-sampling loss stays on the training curve
+(reports/train), since telling true words from random noise words says little about which
+neighbours a word gets.
 """
 from __future__ import annotations
 
