@@ -1,5 +1,6 @@
-"""word2vec: CBOW/skip-gram examples against plain loops, the noise and subsampling tables against
-gensim's, neighbours against gensim's most_similar, and tiny Keras models that must learn twins."""
+"""word2vec: CBOW/skip-gram examples against plain loops (gensim's, with its reduced windows), the noise
+and subsampling tables and the learning-rate schedule against gensim's, one Keras SGD step against
+gensim's update, neighbours against gensim's most_similar, and tiny models that must learn topics."""
 from __future__ import annotations
 
 from collections import Counter
@@ -45,6 +46,71 @@ def test_skipgram_positives_match_an_enumeration(window):
     assert list(zip(targets.tolist(), contexts.tolist(), strict=True)) == expected
 
 
+def _gensim_loop(ids: np.ndarray, window: int, reduced: np.ndarray) -> list[tuple[int, list[int]]]:
+    """(centre, its context ids) per centre, as word2vec_inner.pyx's loops over a sentence: positions
+    j from i - window + b to i + window - b (b = reduced[i]), clipped to the sentence, j != i."""
+    out, start = [], 0
+    for end in [*np.flatnonzero(ids == PAD_ID), len(ids)]:
+        for i in range(start, end):
+            j, k = max(i - window + reduced[i], start), min(i + window + 1 - reduced[i], end)
+            out.append((int(ids[i]), [int(ids[m]) for m in range(j, k) if m != i]))
+        start = end + 1
+    return out
+
+
+@pytest.mark.parametrize("window", [1, 2, 3, 5])
+def test_reduced_window_pairs_match_gensims_loop(window):
+    rng = np.random.default_rng(window)
+    ids = np.array([2 + rng.integers(0, 9) if i % 13 else PAD_ID for i in range(1, 300)], dtype=np.int32)
+    spans = word2vec.reduced_windows(len(ids), window, np.random.default_rng(0))
+    assert spans.dtype == np.int32 and spans.min() >= 1 and spans.max() <= window
+    loop = _gensim_loop(ids, window, window - spans)  # gensim stores b = window - span
+    centres, neighbours = word2vec.skipgram_positive_pairs(ids, window, spans)
+    assert list(zip(centres.tolist(), neighbours.tolist(), strict=True)) == [(c, n) for c, ns in loop for n in ns]
+    contexts, targets = word2vec.cbow_examples(ids, window, spans)
+    with_context = [(c, ns) for c, ns in loop if ns]
+    assert targets.tolist() == [c for c, _ in with_context]
+    assert [sorted(row[row != PAD_ID].tolist()) for row in contexts] == [sorted(ns) for _, ns in with_context]
+
+
+def test_reduced_windows_follow_gensims_distribution():
+    """gensim draws b = randint(0, window) per position: spans 1..window equally likely, so a word at
+    distance d is a neighbour with probability (window - d + 1) / window."""
+    window, n = 5, 60_000
+    spans = word2vec.reduced_windows(n, window, np.random.default_rng(1))
+    share = np.bincount(spans, minlength=window + 1)[1:] / n
+    np.testing.assert_allclose(share, 1 / window, atol=4 * np.sqrt(0.2 * 0.8 / n))  # 4 sd of a binomial share
+    ids = np.full(n, 2, dtype=np.int32)  # one sentence of real words
+    centres, _ = word2vec.skipgram_positive_pairs(ids, window, spans)
+    assert len(centres) == pytest.approx(n * (window + 1), rel=0.01)  # E[2·span] = window + 1 per centre
+    contexts, _ = word2vec.cbow_examples(ids, window, spans)
+    filled = (contexts != PAD_ID).mean(axis=0)  # share of centres whose window reaches each offset
+    expected = [(window - abs(o) + 1) / window for o in [*range(-window, 0), *range(1, window + 1)]]
+    np.testing.assert_allclose(filled, expected, atol=0.01)
+    with pytest.raises(ValueError):
+        word2vec.reduced_windows(3, 0, np.random.default_rng(0))
+    with pytest.raises(ValueError):
+        word2vec.cbow_examples(ids[:4], 2, np.array([1, 2, 3, 1]))  # a span beyond the window
+
+
+def test_unknown_words_leave_the_stream_before_windowing():
+    ids = np.array([4, OOV_ID, OOV_ID, 5, PAD_ID, 6, OOV_ID], dtype=np.int32)
+    kept = word2vec.drop_unknown(ids)
+    np.testing.assert_array_equal(kept, [4, 5, PAD_ID, 6])
+    centres, neighbours = word2vec.skipgram_positive_pairs(kept, 1)
+    assert list(zip(centres.tolist(), neighbours.tolist(), strict=True)) == [(4, 5), (5, 4)]  # reach past them
+
+
+def test_noise_draws_of_the_true_word_weigh_nothing():
+    candidates = np.array([7, 3, 7, 9, 5, 5, 2, 5], dtype=np.int32)  # two examples, 3 draws each
+    np.testing.assert_array_equal(word2vec.noise_weights(candidates, 3), [1, 1, 0, 1, 1, 0, 1, 0])
+    rng = np.random.default_rng(2)
+    noise = np.array([0, 0, 0.9, 0.1])  # the true word (2) drawn most of the time
+    _, candidates, _ = word2vec.add_negatives(np.array([3, 3]), np.array([2, 2]), 5, noise, rng)
+    weights = word2vec.noise_weights(candidates, 5)
+    assert weights.dtype == np.float32 and (weights == 0).sum() == (candidates.reshape(2, 6)[:, 1:] == 2).sum() > 0
+
+
 def _zipf_ids(rng: np.random.Generator, n: int = 20_000, words: int = 12) -> np.ndarray:
     """Skewed ids 1..words (OOV_ID the most frequent) with a PAD_ID boundary every 25 positions."""
     ids = np.minimum(rng.zipf(1.6, n), words)
@@ -86,6 +152,13 @@ def test_subsampling_drops_frequent_words_before_windowing():
     assert after[frequent] == pytest.approx(n * keep, abs=4 * np.sqrt(n * keep * (1 - keep)))  # binomial: 4 sd
     _, _, labels = word2vec.skipgram_pairs(ids, 2, 1, rng, table)
     assert (labels == 1).sum() < len(word2vec.skipgram_positive_pairs(ids, 2)[0])
+
+
+def test_subsampling_frequencies_leave_out_unknown_words():
+    counts = np.array([5, 1000, 300, 10])  # PAD, OOV, two words
+    table = word2vec.subsampling_table(counts, threshold=1e-2)
+    expected = [(np.sqrt(c / 310 / 1e-2) + 1) * 1e-2 * 310 / c for c in (300, 10)]  # gensim: over kept words
+    np.testing.assert_allclose(table[2:], np.minimum(expected, 1.0))
 
 
 def test_noise_and_subsampling_tables_match_gensim():
@@ -253,3 +326,92 @@ def test_cbow_softmax_learns_shared_contexts(keras, models):
     model.compile(optimizer=keras.optimizers.Adam(0.02), loss=models.loss_for(_hp("softmax")))
     model.fit({"context": contexts}, targets, batch_size=128, epochs=4, verbose=0)
     assert _twins_are_closer(model.get_layer("embedding").get_weights()[0])
+
+
+def test_the_learning_rate_schedule_is_gensims(keras, models):
+    """gensim: alpha - (alpha - min_alpha) · progress over all words of all epochs; ours per step, ×batch."""
+    from gensim.models import Word2Vec
+
+    reference = Word2Vec(epochs=4)  # untrained: only the schedule is asked
+    assert (reference.alpha, reference.min_alpha) == (models.ALPHA, models.MIN_ALPHA)
+    batch, steps_per_epoch = 64, 50
+    schedule = models.learning_rate_schedule(models.ALPHA * batch, 4 * steps_per_epoch)
+    for step in (0, 1, 37, 50, 120, 199, 200, 260):
+        epoch, within = min(divmod(step, steps_per_epoch), (4, 0))
+        expected = reference._get_next_alpha(within / steps_per_epoch, epoch)
+        assert float(schedule(step)) / batch == pytest.approx(expected, rel=1e-5)
+
+
+def _gensim_step(syn0: np.ndarray, syn1neg: np.ndarray, inputs: list[int], candidates: list[int], alpha: float,
+                 cbow_mean: bool) -> None:
+    """One example of word2vec_inner.pyx's w2v_fast_sentence_{sg,cbow}_neg (exact sigmoid), in place:
+    the input vector (skip-gram: one neighbour; CBOW: the mean of the context) scores the true word
+    (candidates[0], label 1) and the noise words; every input word gets the summed error `work`."""
+    neu1 = syn0[inputs].mean(axis=0) if cbow_mean else syn0[inputs[0]]
+    work = np.zeros_like(neu1)
+    for d, word in enumerate(candidates):
+        g = ((1.0 if d == 0 else 0.0) - 1 / (1 + np.exp(-neu1 @ syn1neg[word]))) * alpha
+        work += g * syn1neg[word]
+        syn1neg[word] += g * neu1
+    for word in inputs:
+        syn0[word] += work  # CBOW with cbow_mean=1 too: the mean's error, undivided
+
+
+@pytest.mark.parametrize("family", ["skipgram", "cbow"])
+def test_one_keras_sgd_step_is_gensims_update(keras, models, family):
+    rng = np.random.default_rng(11)
+    vocab, dim = 12, 6
+    hp = {**_hp("negative_sampling", dim), "window": 2}
+    model = models.WORD2VEC_FAMILIES[family](hp, vocab, 0)
+    syn0, syn1neg = rng.normal(0, 0.3, (vocab, dim)), rng.normal(0, 0.3, (vocab, dim))
+    model.get_layer("embedding").set_weights([syn0.astype("float32")])
+    model.get_layer("output_embedding").set_weights([syn1neg.astype("float32")])
+    candidates = [5, 2, 9, 11]  # the true word, then 3 distinct noise words
+    if family == "skipgram":
+        inputs = [7]
+        x = {"target": np.full(4, 7, np.int32), "context": np.array(candidates, np.int32)}
+    else:
+        inputs = [3, 4, 8]  # one slot cut (PAD_ID): a span-limited window
+        x = {"context": np.tile(np.array([[3, 4, PAD_ID, 8]], np.int32), (4, 1)), "target": np.array(candidates, np.int32)}
+    labels = np.array([1, 0, 0, 0], np.float32)
+    model.compile(optimizer=keras.optimizers.SGD(0.025 * 4), loss=models.loss_for(hp))  # Keras means over 4 rows
+    model.train_on_batch(x, labels)
+    _gensim_step(syn0, syn1neg, inputs, candidates, 0.025, cbow_mean=family == "cbow")
+    np.testing.assert_allclose(model.get_layer("embedding").get_weights()[0], syn0, atol=1e-5)
+    np.testing.assert_allclose(model.get_layer("output_embedding").get_weights()[0], syn1neg, atol=1e-5)
+
+
+def _topic_corpus(rng: np.random.Generator, sentences: int = 300) -> np.ndarray:
+    """Sentences of 8 words from one of two disjoint topics (ids 2..9 or 10..17), PAD_ID between."""
+    topics = [np.arange(2, 10), np.arange(10, 18)]
+    rows = [[*rng.choice(topics[rng.integers(2)], 8), PAD_ID] for _ in range(sentences)]
+    return np.array(rows, dtype=np.int32).ravel()
+
+
+@pytest.mark.parametrize("family", ["skipgram", "cbow"])
+def test_the_trainer_puts_each_topics_words_together(keras, models, family):
+    """The trainer's own examples (reduced windows, subsampling, weighted negatives), model and SGD
+    schedule: every word's 3 nearest neighbours come from its own topic."""
+    from textlab.adapters.word2vec_training import examples
+
+    keras.utils.set_random_seed(12)
+    rng = np.random.default_rng(12)
+    ids = _topic_corpus(rng)
+    hp = {"key": "topics", "family": family, "loss": "negative_sampling", "embedding_dim": 16, "window": 2,
+          "negatives": 4, "batch_size": 128}
+    counts = word2vec.id_counts(ids, 18)
+    noise, table = word2vec.noise_distribution(counts), word2vec.subsampling_table(counts, 0.01)
+    model = models.WORD2VEC_FAMILIES[family](hp, 18, 0)
+    epochs, first = 4, examples(hp, ids, noise, table, rng)
+    steps = epochs * -(-len(first[1]) // hp["batch_size"])
+    model.compile(optimizer=keras.optimizers.SGD(models.learning_rate_schedule(0.025 * 128, steps)),
+                  loss=models.loss_for(hp))
+    for epoch in range(epochs):
+        x, y, weights = first if epoch == 0 else examples(hp, ids, noise, table, rng)
+        model.fit(x, y, sample_weight=weights, batch_size=hp["batch_size"], epochs=1, shuffle=True, verbose=0)
+    vectors = model.get_layer("embedding").get_weights()[0]
+    vocabulary = [*RESERVED, *[f"w{i}" for i in range(2, 18)]]
+    neighbours = word2vec.nearest_neighbours(vectors, vocabulary, vocabulary[2:], k=3)
+    topic = {f"w{i}": i < 10 for i in range(2, 18)}
+    mixed = {w: [n for n, _ in found] for w, found in neighbours.items() if any(topic[n] != topic[w] for n, _ in found)}
+    assert not mixed

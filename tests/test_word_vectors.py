@@ -40,13 +40,30 @@ def trained(tmp_path_factory):
 
 
 @pytest.mark.parametrize("family", ["skipgram", "cbow"])
-def test_the_kept_vectors_are_the_best_validation_epoch(trained, family):
+def test_the_kept_vectors_are_the_saved_models_last_state(trained, family):
     _, model_dir, _, curve, _ = trained[family]
     import keras
 
     saved = keras.models.load_model(model_dir / "model.keras").get_layer("embedding").get_weights()[0]
-    np.testing.assert_array_equal(np.load(model_dir / "embedding.npy"), saved)
+    np.testing.assert_array_equal(np.load(model_dir / "embedding.npy"), saved)  # CBOW's ContextMean loads back
     assert len(curve) == HP["epochs"] and np.isfinite(curve["val_loss"]).all()
+
+
+def test_gensim_learns_from_the_tokens_the_trainer_keeps(trained, monkeypatch):
+    """[UNK] leaves gensim's corpus as it leaves the trainer's stream (gensim's min_count drops rare words)."""
+    from textlab.adapters import word2vec_evaluating
+
+    inputs, model_dir, _, _, hp = trained["skipgram"]
+    train_ids = np.load(inputs / "train.ids.npy")
+    train_ids = np.insert(train_ids, [0, 5, 5, 40], 1)  # unknown words, as a capped vocabulary leaves them
+    seen = []
+    real = word2vec_evaluating.gensim_vectors
+    monkeypatch.setattr(word2vec_evaluating, "gensim_vectors",
+                        lambda sentences, **kw: seen.append(sentences) or real(sentences, **kw))
+    metrics, _ = compare_with_gensim(hp, word2vec_scoring.load_scorer(model_dir), train_ids, KNOBS)
+    tokens = [t for sentences in seen for sentence in sentences for t in sentence]
+    assert "[UNK]" not in tokens and len(tokens) == 2 * int((train_ids != 1).sum())  # two seeds
+    assert metrics["floor_ratio"] == pytest.approx(metrics["neighbour_overlap"] / metrics["gensim_noise_floor"], abs=1e-3)
 
 
 def test_the_gensim_comparison_reports_overlap_and_its_noise_floor(trained):

@@ -4,6 +4,12 @@ Pure NumPy (no Keras) so example building and evaluation run without TensorFlow;
 that consume these arrays live in `textlab.word2vec_models`. Ids follow `textlab.text`: PAD_ID
 never starts or ends a pair, and a PAD_ID inside `ids` is a sentence boundary that no window crosses,
 so a corpus of sentences is one id array with PAD_ID between sentences.
+
+The recipe follows gensim's Word2Vec (word2vec_inner.pyx), the reference the evaluate stage compares
+with: out-of-vocabulary words are dropped before windowing (`drop_unknown`, as gensim drops words under
+`min_count`), frequent words are subsampled afresh every epoch (`subsample`), and every position draws
+its own shorter window (`reduced_windows`, gensim's `shrink_windows`), which weights near neighbours
+more than far ones.
 """
 from __future__ import annotations
 
@@ -21,13 +27,34 @@ def _segments(ids: np.ndarray) -> np.ndarray:
     return np.cumsum(ids == PAD_ID)
 
 
-def _windows(ids: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """Ids at offsets -window..-1, 1..window of every position ([n, 2·window]) and which are in its sentence."""
+def reduced_windows(n: int, window: int, rng: np.random.Generator) -> np.ndarray:
+    """Effective window int32 [n] of each of n positions: `window` minus a uniform draw from 0..window-1.
+
+    gensim (and word2vec.c) draw `b = randint(0, window)` per position and use the words within
+    `window - b` of it, so each span 1..window is equally likely and a word at distance d is used
+    with probability (window - d + 1) / window.
+    """
+    if window < 1:
+        raise ValueError(f"window must be at least 1, got {window}")
+    return (window - rng.integers(0, window, size=n)).astype(np.int32)
+
+
+def _windows(ids: np.ndarray, window: int, spans: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Ids at offsets -window..-1, 1..window of every position ([n, 2·window]) and which are in its sentence.
+
+    With `spans` (the effective window of each position, see `reduced_windows`) offsets beyond a
+    position's span are left out like those past a sentence boundary.
+    """
     if window < 1:
         raise ValueError(f"window must be at least 1, got {window}")
     offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)])
     positions = np.arange(len(ids))[:, None] + offsets[None, :]
     inside = (positions >= 0) & (positions < len(ids))
+    if spans is not None:
+        spans = np.asarray(spans)
+        if spans.shape != ids.shape or (len(spans) and (spans.min() < 1 or spans.max() > window)):
+            raise ValueError(f"spans must hold one value in 1..{window} per position")
+        inside &= np.abs(offsets)[None, :] <= spans[:, None]
     clipped = np.clip(positions, 0, max(len(ids) - 1, 0))  # a valid index everywhere; `inside` says which count
     segments = _segments(ids)
     same = inside & (segments[clipped] == segments[:, None])
@@ -47,28 +74,43 @@ def _real(ids: np.ndarray) -> np.ndarray:
     return (ids != PAD_ID) & (ids != OOV_ID)
 
 
-def cbow_examples(ids: np.ndarray | Sequence[int], window: int) -> Pairs:
-    """(contexts int32 [n, 2·window], targets int32 [n]): the ids left and right of each target word.
+def drop_unknown(ids: np.ndarray | Sequence[int]) -> np.ndarray:
+    """`ids` without OOV_ID: rare words leave the stream before windowing, as gensim's `min_count` drops them.
 
-    Context slots cut by the text edge or a sentence boundary hold PAD_ID (the model masks them);
-    OOV_ID stays in contexts (an unknown neighbour is still a neighbour) but never is a target.
-    Targets with no context at all are skipped, since a masked mean over nothing is 0/0.
+    The window then reaches past them (gensim: "shortening the sentence = expanding the window");
+    PAD_ID boundaries stay.
     """
     ids = _as_ids(ids)
-    contexts, present = _windows(ids, window)
+    return ids[ids != OOV_ID]
+
+
+def cbow_examples(ids: np.ndarray | Sequence[int], window: int, spans: np.ndarray | None = None) -> Pairs:
+    """(contexts int32 [n, 2·window], targets int32 [n]): the ids left and right of each target word.
+
+    Context slots cut by the text edge, a sentence boundary or the target's span (`spans`, its
+    effective window: see `reduced_windows`) hold PAD_ID (the model masks them). OOV_ID stays in
+    contexts when `ids` hold it (the trainer drops it first, see `drop_unknown`) but never is a target.
+    Targets with no context at all are skipped, since a masked mean over nothing is 0/0 (gensim's
+    update for them changes nothing either).
+    """
+    ids = _as_ids(ids)
+    contexts, present = _windows(ids, window, spans)
     keep = _real(ids) & present.any(axis=1)
     return contexts[keep], ids[keep]
 
 
-def skipgram_positive_pairs(ids: np.ndarray | Sequence[int], window: int) -> Pairs:
+def skipgram_positive_pairs(ids: np.ndarray | Sequence[int], window: int,
+                            spans: np.ndarray | None = None) -> Pairs:
     """(targets, contexts) int32 [m]: every word paired with each word within `window` in its sentence.
 
+    With `spans` each target's own effective window (see `reduced_windows`) replaces `window`.
     Ordered by target position, then context position (as `keras.preprocessing.sequence.skipgrams`);
     neither side is ever PAD_ID or OOV_ID. With a softmax over the vocabulary these are the training
-    examples as they are: input target, label context.
+    examples as they are: input target, label context. gensim's negative sampling trains each pair
+    the other way round (the context word's input vector scores the target against noise targets).
     """
     ids = _as_ids(ids)
-    contexts, present = _windows(ids, window)
+    contexts, present = _windows(ids, window, spans)
     keep = present & _real(ids)[:, None] & _real(contexts)
     targets = np.broadcast_to(ids[:, None], contexts.shape)
     return targets[keep].astype(np.int32), contexts[keep]
@@ -97,11 +139,12 @@ def subsampling_table(counts: np.ndarray, threshold: float = 1e-3) -> np.ndarray
     """Keep probability of each id: (sqrt(f/t) + 1)·t/f for word frequency f, capped at 1.
 
     The formula of word2vec.c and gensim's `sample`: frequent words are dropped often, words rarer
-    than `threshold` never. Frequencies are over real words; PAD_ID (boundaries) is always kept.
+    than `threshold` never. Frequencies are over real words (gensim: over the words it keeps), so
+    neither PAD_ID nor OOV_ID counts; PAD_ID (boundaries) is always kept.
     """
     counts = np.asarray(counts, dtype=np.float64)
     words = counts.copy()
-    words[PAD_ID] = 0.0
+    words[[i for i in (PAD_ID, OOV_ID) if i < len(words)]] = 0.0
     frequency = words / max(words.sum(), 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         keep = (np.sqrt(frequency / threshold) + 1.0) * threshold / frequency
@@ -133,6 +176,18 @@ def add_negatives(inputs: np.ndarray, positives: np.ndarray, negatives: int, noi
     candidates = np.concatenate([np.asarray(positives, np.int32)[:, None], draws], axis=1).ravel()
     labels = np.tile(np.array([1.0] + [0.0] * negatives, dtype=np.float32), len(positives))
     return np.repeat(np.asarray(inputs, np.int32), negatives + 1, axis=0), candidates, labels
+
+
+def noise_weights(candidates: np.ndarray, negatives: int) -> np.ndarray:
+    """float32 [m·(1 + negatives)] for `add_negatives`' candidates: 0 where a noise draw is the true word, else 1.
+
+    gensim skips such a draw (`if target_index == word_index: continue`); as a sample weight of 0 it
+    adds nothing to the loss, while the per-example rate stays the same.
+    """
+    rows = np.asarray(candidates).reshape(-1, negatives + 1)
+    weights = np.ones(rows.shape, dtype=np.float32)
+    weights[:, 1:] = rows[:, 1:] != rows[:, :1]
+    return weights.ravel()
 
 
 def skipgram_pairs(ids: np.ndarray | Sequence[int], window: int, negatives: int, rng: np.random.Generator,

@@ -1,9 +1,11 @@
-"""Fit CBOW or skip-gram word vectors (Keras) on a text view's training id stream.
+"""Fit CBOW or skip-gram word vectors (Keras) on a text view's training id stream, as gensim's Word2Vec would.
 
-Each epoch draws fresh examples (negatives, subsampling) from a seeded generator; validation
-examples are drawn once. The weights of the epoch with the lowest validation loss are kept, as early
-stopping would. Optimizer: word2vec's plain SGD with a linearly decaying rate (Adam lets rare words
-drift into everyone's neighbours, see `textlab.word2vec_models`).
+Out-of-vocabulary words leave the stream first (gensim drops words under `min_count`); each epoch
+then subsamples frequent words, draws every position's reduced window and fresh negatives from a
+seeded generator; validation examples (no subsampling) are drawn once, for the curve only. The rate
+falls linearly over all epochs to gensim's `min_alpha` share, and the last epoch's vectors are kept,
+as gensim keeps them (the curve's `best_epoch` is reported, not chosen). Optimizer: word2vec's plain
+SGD (Adam lets rare words drift into everyone's neighbours, see `textlab.word2vec_models`).
 """
 from __future__ import annotations
 
@@ -21,27 +23,33 @@ from textlab import word2vec
 from textlab.adapters.files import normalize_zip
 from textlab.adapters.tensors import load_ids, load_spec
 from textlab.archives import stable_keras_member
-from textlab.word2vec_models import WORD2VEC_FAMILIES, loss_for
+from textlab.word2vec_models import WORD2VEC_FAMILIES, learning_rate_schedule, loss_for
 
-Examples = tuple[dict[str, np.ndarray], np.ndarray]
+Examples = tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]
 
 
 def examples(hp: dict[str, Any], ids: np.ndarray, noise: np.ndarray, table: np.ndarray | None,
              rng: np.random.Generator) -> Examples:
-    """The model's named inputs and labels for one pass over `ids` (see the table in word2vec_models)."""
+    """The model's named inputs, labels and sample weights for one pass over `ids` (see word2vec_models).
+
+    `ids` hold no OOV_ID (see `word2vec.drop_unknown`). Negative sampling follows gensim's loops: a
+    skip-gram pair trains its neighbour's input vector against the centre word and noise words; a noise
+    draw equal to the true word weighs 0 (gensim skips it). Softmax has no weights (None).
+    """
     kept = word2vec.subsample(ids, table, rng) if table is not None else ids
     window, negatives = int(hp["window"]), int(hp["negatives"])
+    spans = word2vec.reduced_windows(len(kept), window, rng)
     if hp["family"] == "skipgram":
-        targets, contexts = word2vec.skipgram_positive_pairs(kept, window)
+        centres, neighbours = word2vec.skipgram_positive_pairs(kept, window, spans)
         if hp["loss"] == "softmax":
-            return {"target": targets}, contexts
-        targets, candidates, labels = word2vec.add_negatives(targets, contexts, negatives, noise, rng)
-        return {"target": targets, "context": candidates}, labels
-    contexts, targets = word2vec.cbow_examples(kept, window)
+            return {"target": centres}, neighbours, None
+        inputs, candidates, labels = word2vec.add_negatives(neighbours, centres, negatives, noise, rng)
+        return {"target": inputs, "context": candidates}, labels, word2vec.noise_weights(candidates, negatives)
+    contexts, targets = word2vec.cbow_examples(kept, window, spans)
     if hp["loss"] == "softmax":
-        return {"context": contexts}, targets
+        return {"context": contexts}, targets, None
     contexts, candidates, labels = word2vec.add_negatives(contexts, targets, negatives, noise, rng)
-    return {"context": contexts, "target": candidates}, labels
+    return {"context": contexts, "target": candidates}, labels, word2vec.noise_weights(candidates, negatives)
 
 
 def fit(hp: dict[str, Any], inputs: Path, model_dir: Path) -> pd.DataFrame:
@@ -49,28 +57,29 @@ def fit(hp: dict[str, Any], inputs: Path, model_dir: Path) -> pd.DataFrame:
     keras.utils.set_random_seed(int(hp["seed"]))
     tf.config.experimental.enable_op_determinism()
     spec = load_spec(inputs)
-    train, val = load_ids(inputs, "train"), load_ids(inputs, "val")
+    train = word2vec.drop_unknown(load_ids(inputs, "train"))
+    val = word2vec.drop_unknown(load_ids(inputs, "val"))
     counts = word2vec.id_counts(train, spec.vocab_size)
     noise = word2vec.noise_distribution(counts)
     table = word2vec.subsampling_table(counts, hp["sample"]) if hp["sample"] else None
     rng = np.random.default_rng(int(hp["seed"]))
-    val_inputs, val_labels = examples(hp, val, noise, None, rng)
+    val_inputs, val_labels, val_weights = examples(hp, val, noise, None, rng)
     model = WORD2VEC_FAMILIES[hp["family"]](hp, spec.vocab_size)
+    batch_size, epochs = int(hp["batch_size"]), int(hp["epochs"])
     first = examples(hp, train, noise, table, rng)
-    steps = int(hp["epochs"]) * -(-len(first[1]) // int(hp["batch_size"]))
-    rate = keras.optimizers.schedules.PolynomialDecay(hp["learning_rate"], steps, hp["learning_rate"] * 1e-4)
-    model.compile(optimizer=keras.optimizers.SGD(rate), loss=loss_for(hp))
-    rows, best, best_loss = [], None, np.inf
-    for epoch in range(int(hp["epochs"])):
-        x, y = first if epoch == 0 else examples(hp, train, noise, table, rng)
-        history = model.fit(x, y, batch_size=int(hp["batch_size"]), epochs=1, shuffle=True, verbose=2,
-                            validation_data=(val_inputs, val_labels))
+    # gensim's rate falls with the share of words trained; the steps of later epochs vary a little with
+    # subsampling and window draws, so the first epoch's count stands for each (the rate stops at its floor)
+    steps = epochs * -(-len(first[1]) // batch_size)
+    optimizer = keras.optimizers.SGD(learning_rate_schedule(float(hp["learning_rate"]), steps))
+    model.compile(optimizer=optimizer, loss=loss_for(hp))
+    rows = []
+    for epoch in range(epochs):
+        x, y, weights = first if epoch == 0 else examples(hp, train, noise, table, rng)
+        history = model.fit(x, y, sample_weight=weights, batch_size=batch_size, epochs=1, shuffle=True, verbose=2,
+                            validation_data=(val_inputs, val_labels, val_weights))
         row = {"epoch": epoch + 1, **{k: float(v[-1]) for k, v in history.history.items()}}
         mlflow.log_metrics({k: v for k, v in row.items() if k != "epoch"}, step=epoch + 1)
         rows.append(row)
-        if row["val_loss"] < best_loss:
-            best, best_loss = model.get_weights(), row["val_loss"]
-    model.set_weights(best)
     model_dir.mkdir()
     model.save(model_dir / "model.keras")
     normalize_zip(model_dir / "model.keras", stable_keras_member)
