@@ -19,11 +19,13 @@ def main(key: str) -> None:
     params = load_params()
     hp, knobs = embedding_params(params, key), params["neighbours"]
     model_dir, inputs = Path("models") / key, Path("data") / hp["inputs"]
-    with stage_run(f"evaluate_embedding@{key}", hp["corpus"], {"model": key, **knobs}, [str(model_dir), str(inputs)]) as run:
+    stage = f"evaluate_embedding@{key}"
+    with stage_run(stage, hp["corpus"], {"model": key, **knobs}, [str(model_dir), str(inputs)]) as run:
         metrics, table = compare_with_gensim(hp, load_scorer(model_dir), load_ids(inputs, "train"), knobs)
         publish(hp["corpus"], key, metrics, f"# {key}: nearest neighbours of the probe words\n\n{table}",
-                "reports/neighbours", metric_prefix="")
-        print(f"evaluate_embedding@{key}: neighbour overlap with gensim {metrics['neighbour_overlap']} "
+                "reports/neighbours", stage=stage, gate=params["gates"]["word_vectors"],
+                metric_prefix="")
+        print(f"{stage}: neighbour overlap with gensim {metrics['neighbour_overlap']} "
               f"(gensim vs gensim {metrics['gensim_noise_floor']}); run {run.info.run_id}")
 
 
