@@ -31,7 +31,8 @@ def trained(tmp_path_factory):
     save_pairs(root / "pairs", spec, {name: (spec.encode_source(t["source"].tolist()),
                                             *spec.decode_inputs_and_targets(t["target"].tolist()))
                                      for name, t in tables.items()})
-    hp = {"key": "t-gru", "family": "seq2seq", "embedding_dim": 16, "units": 32, "attention": True, "seed": 1,
+    hp = {"key": "t-gru", "family": "seq2seq", "embedding_dim": 16, "units": 32, "attention": True,
+          "bidirectional": True, "dropout": 0.1, "seed": 1,
           "optimizer": "adam", "learning_rate": 0.01, "batch_size": 32, "epochs": 8, "patience": 2}
     previous = mlflow.get_tracking_uri()
     mlflow.set_tracking_uri(f"sqlite:///{root / 'mlflow.db'}")
@@ -52,6 +53,20 @@ def test_the_translator_learns_the_toy_language(trained):
     hypotheses = scorer.translate(tables["test"]["source"].tolist())
     exact = np.mean([h == r for h, r in zip(hypotheses, tables["test"]["target"], strict=True)])
     assert exact > 0.5, list(zip(hypotheses[:5], tables["test"]["target"][:5], strict=True))
+
+
+def test_evaluate_scores_the_model_and_both_baselines_on_test_and_val(trained):
+    root, tables, _, _ = trained
+    scores, translations = seq2seq_scoring.evaluate(seq2seq_scoring.load_scorer(root / "model"), tables)
+    names = {"bleu", "token_accuracy", "baseline_retrieval_bleu", "baseline_copy_bleu"}
+    assert set(scores) == names | {f"val_{name}" for name in names} | {"test_pairs", "val_pairs"}
+    assert scores["test_pairs"] == scores["val_pairs"] == 60
+    assert set(translations) == {"test", "val"} and len(translations["test"]) == 60
+    assert translations["test"] == seq2seq_scoring.load_scorer(root / "model").translate(tables["test"]["source"].tolist())
+    # Three-word sentences hold no 4-gram, so every corpus BLEU here is 0; English copied shares no word at all.
+    assert all(0 <= scores[name] <= 100 for name in scores if name.endswith("bleu"))
+    assert 0.5 < scores["token_accuracy"] <= 1 and 0.5 < scores["val_token_accuracy"] <= 1
+    assert all(isinstance(v, int) or round(v, 4) == v for v in scores.values())
 
 
 def test_the_stored_pairs_round_trip(trained):

@@ -193,6 +193,8 @@ class View(Section):
     max_ngrams: Count | None = Field(None, description="null (every training n-gram) or an integer ≥ 1")
     step: Count | None = Field(None, description="null or an integer ≥ 1 (a text corpus's view: characters or "
                                "words between two training windows)")
+    min_count: Count | None = Field(None, description="null or an integer ≥ 1 (a pairs view: fewest training "
+                                    "occurrences a word needs to enter a vocabulary)")
 
 
 class Pretrained(Section):
@@ -396,6 +398,7 @@ class Seq2seq(KerasModel):
     embedding_dim: Count
     units: Count
     attention: Flag = None
+    bidirectional: Flag = None
     dropout: Rate = None
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import string
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from sklearn.model_selection import GroupShuffleSplit
 
 from textlab.corpora import CorpusFormatError, decode_utf8
 from textlab.splits import check_fraction
-from textlab.text import PAD_ID, RESERVED, encode, fit_vocabulary, pad
+from textlab.text import OOV_ID, PAD_ID, RESERVED, encode, pad
 
 START = "[start]"
 END = "[end]"
@@ -180,14 +181,34 @@ class TranslationSpec:
                    int(data["target_len"]))
 
 
+def min_count_vocabulary(token_lists: Iterable[Sequence[str]], min_count: int = 1,
+                         max_tokens: int | None = None) -> list[str]:
+    """Reserved entries, then every word seen at least `min_count` times, most frequent first.
+
+    Ties are broken by spelling, a stable order that does not depend on the order of the pairs; a word
+    below `min_count` is out (→ [UNK]) whatever its spelling, so no one-off word is kept over another.
+    `max_tokens` (reserved entries included) may still cap the list, cutting the rarest words first.
+    """
+    if min_count < 1:
+        raise ValueError(f"min_count must be ≥ 1, got {min_count!r}")
+    counts = Counter(token for tokens in token_lists for token in tokens)
+    ranked = sorted((t for t, c in counts.items() if c >= min_count), key=lambda token: (-counts[token], token))
+    if max_tokens is not None:
+        if max_tokens <= len(RESERVED):
+            raise ValueError(f"max_tokens must exceed {len(RESERVED)} (padding and OOV), got {max_tokens}")
+        ranked = ranked[: max_tokens - len(RESERVED)]
+    return [*RESERVED, *ranked]
+
+
 def fit_translation_spec(train_pairs: pd.DataFrame, source_words: int | None, target_words: int | None,
-                         source_len: int, target_len: int) -> TranslationSpec:
-    """Vocabularies of the training pairs; each cap counts the whole vocabulary (reserved and START/END included)."""
-    source = fit_vocabulary((translation_tokens(t) for t in train_pairs["source"]), source_words)
+                         source_len: int, target_len: int, min_count: int = 1) -> TranslationSpec:
+    """Vocabularies of the training pairs: words seen ≥ `min_count` times (see `min_count_vocabulary`),
+    each optional cap counting the whole vocabulary (reserved and START/END included)."""
+    source = min_count_vocabulary((translation_tokens(t) for t in train_pairs["source"]), min_count, source_words)
     if target_words is not None and target_words <= len(RESERVED) + len(DECODER_TOKENS):
         raise ValueError(f"target_words must exceed {len(RESERVED) + len(DECODER_TOKENS)}, got {target_words}")
-    target = fit_vocabulary((translation_tokens(t) for t in train_pairs["target"]),
-                            None if target_words is None else target_words - len(DECODER_TOKENS))
+    target = min_count_vocabulary((translation_tokens(t) for t in train_pairs["target"]), min_count,
+                                  None if target_words is None else target_words - len(DECODER_TOKENS))
     return TranslationSpec(tuple(source), (*RESERVED, *DECODER_TOKENS, *target[len(RESERVED):]), source_len, target_len)
 
 
@@ -202,8 +223,8 @@ def greedy_decode(predict_next: NextToken, source_ids: np.ndarray, spec: Transla
     START and the words chosen so far, then PAD_ID (a fixed width, so a compiled model never
     retraces). It returns either probabilities at every position, [b, target_len, vocab] (the
     teacher-forced model; position t is read at step t), or the next word's, [b, vocab].
-    At most `max_length` (≤ target_len, default target_len) words are produced; PAD and START are
-    never chosen, [UNK] may be. Rows are decoded `batch_size` at a time to bound memory, the last
+    At most `max_length` (≤ target_len, default target_len) words are produced; PAD, START and [UNK]
+    are never chosen (an unknown word is no translation), so the best real word (or END) wins instead. Rows are decoded `batch_size` at a time to bound memory, the last
     chunk filled up with copies of its last row so every call has one shape (a new shape retraces).
     """
     width = spec.target_len
@@ -225,7 +246,7 @@ def greedy_decode(predict_next: NextToken, source_ids: np.ndarray, spec: Transla
         for t in range(steps):
             probs = np.asarray(predict_next(source, prefix))
             scores = (probs[:, t, :] if probs.ndim == 3 else probs).astype(np.float64)
-            scores[:, [PAD_ID, spec.start_id]] = -np.inf
+            scores[:, [PAD_ID, OOV_ID, spec.start_id]] = -np.inf
             # Finished rows keep emitting padding, so their prefix (and text) stays as it ended.
             step = np.where(done, PAD_ID, scores.argmax(axis=1)).astype(np.int32)
             chosen[:, t] = step
@@ -269,3 +290,73 @@ def token_accuracy(predicted: np.ndarray, expected: np.ndarray) -> float:
         raise ValueError("expected holds only padding")
     return float((predicted[real] == expected[real]).mean())
 
+
+
+def _standardized(texts: Sequence[str]) -> list[str]:
+    return [" ".join(translation_tokens(t)) for t in texts]
+
+
+def sentence_bleu(hypothesis: str, reference: str) -> float:
+    """sacreBLEU sentence score (0–100, exponential smoothing) on the same standardized words as `corpus_bleu`."""
+    import sacrebleu
+
+    (hyp,), (ref,) = _standardized([hypothesis]), _standardized([reference])
+    return float(sacrebleu.sentence_bleu(hyp, [ref], tokenize="none").score)
+
+
+def copy_translations(sources: Sequence[str]) -> list[str]:
+    """The "copy the source" baseline: each English sentence given back as its own translation.
+
+    It scores above zero wherever Spanish shares words with English (names, numbers, "no", "a").
+    """
+    return list(sources)
+
+
+def retrieval_translations(train_sources: Sequence[str], train_targets: Sequence[str], sources: Sequence[str],
+                           chunk: int = 2048) -> list[str]:
+    """The retrieval baseline, no learning: each English sentence gets the Spanish of its nearest training
+    English sentence by cosine similarity of TF-IDF vectors (words as `translation_tokens` splits them).
+
+    A sentence with no training word, or a tie, gets the earliest such training pair (argmax), so the
+    answer is deterministic. Queries are scored `chunk` at a time to bound the similarity matrix.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if len(train_sources) != len(train_targets) or not len(train_sources):
+        raise ValueError(f"need as many training targets as sources (≥ 1), got {len(train_sources)} and "
+                         f"{len(train_targets)}")
+    vectorizer = TfidfVectorizer(tokenizer=translation_tokens, lowercase=False, token_pattern=None)
+    train = vectorizer.fit_transform(list(train_sources))  # rows are L2-normalized: the dot product is the cosine
+    answers: list[str] = []
+    for lo in range(0, len(sources), chunk):
+        similarity = (vectorizer.transform(list(sources[lo:lo + chunk])) @ train.T).toarray()
+        answers.extend(train_targets[i] for i in similarity.argmax(axis=1))
+    return answers
+
+
+def sample_rows(n: int, k: int, seed: int) -> list[int]:
+    """A seeded random sample of min(k, n) row indices out of n, in ascending order."""
+    if n < 0 or k < 0:
+        raise ValueError(f"n and k must be ≥ 0, got {n}, {k}")
+    return sorted(int(i) for i in np.random.default_rng(seed).choice(n, size=min(k, n), replace=False))
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def translation_page(title: str, sources: Sequence[str], references: Sequence[str], hypotheses: Sequence[str],
+                     shown: int, seed: int, scores: dict[str, Any] | None = None) -> str:
+    """A Markdown page: the figures, then a seeded random sample of `shown` held-out sentences, each
+    with its sentence BLEU (the rows are a sample, not the shortest or the first ones)."""
+    if not len(sources) == len(references) == len(hypotheses):
+        raise ValueError(f"{len(sources)} sources, {len(references)} references, {len(hypotheses)} hypotheses")
+    lines = [f"# {title}", ""]
+    if scores:
+        lines += ["| figure | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in scores.items()), ""]
+    rows = sample_rows(len(sources), shown, seed)
+    lines += [f"{len(rows)} of {len(sources)} held-out sentences, drawn at random (seed {seed}):", "",
+              "| English | reference | translation | sentence BLEU |", "|---|---|---|---|"]
+    lines += [f"| {_cell(sources[i])} | {_cell(references[i])} | {_cell(hypotheses[i])} | "
+              f"{sentence_bleu(hypotheses[i], references[i]):.1f} |" for i in rows]
+    return "\n".join(lines) + "\n"

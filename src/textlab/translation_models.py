@@ -22,25 +22,40 @@ def build_seq2seq(hp: dict[str, Any], source_vocab_size: int, target_vocab_size:
                   target_len: int) -> keras.Model:
     """Inputs `source` [source_len] and `decoder_in` [target_len] int32 → next-word probabilities [target_len, vocab].
 
-    Encoder: Embedding(embedding_dim, 0 masked) → GRU(units); its final state starts the decoder GRU.
-    With `attention`, the encoder also returns its states and each decoder step attends over them
-    (Luong-style dot-product `keras.layers.Attention`, padding masked), the context joined to the
-    decoder state through a tanh Dense(units) before the softmax. Compiled: see `compile_seq2seq`.
+    Encoder: Embedding(embedding_dim, 0 masked) → GRU(units), or with `bidirectional` a bidirectional
+    GRU whose two final states are joined through a tanh Dense(units); that state starts the decoder GRU.
+    With `attention` (Luong-style), each decoder state scores every encoder state by a dot product
+    (bidirectional: after a linear map of the encoder states to `units`, Luong's "general" score),
+    padding masked, and the weighted context is concatenated with the decoder state through a tanh
+    Dense(units) before the softmax. `dropout` (0 or absent: none) acts on both embeddings and on the
+    last hidden layer. Compiled: see `compile_seq2seq`.
     """
     units, dim, attention = int(hp["units"]), int(hp["embedding_dim"]), bool(hp.get("attention", False))
+    rate = float(hp.get("dropout") or 0.0)
+
+    def drop(tensor, name: str):
+        return layers.Dropout(rate, name=name)(tensor) if rate else tensor
+
     source = keras.Input(shape=(source_len,), dtype="int32", name="source")
     decoder_in = keras.Input(shape=(target_len,), dtype="int32", name="decoder_in")
 
-    x = layers.Embedding(source_vocab_size, dim, mask_zero=True, name="source_embedding")(source)
-    encoded, state = layers.GRU(units, return_sequences=True, return_state=True, name="encoder")(x)
-    y = layers.Embedding(target_vocab_size, dim, mask_zero=True, name="target_embedding")(decoder_in)
+    x = drop(layers.Embedding(source_vocab_size, dim, mask_zero=True, name="source_embedding")(source), "source_dropout")
+    if hp.get("bidirectional"):
+        encoded, forward, backward = layers.Bidirectional(
+            layers.GRU(units, return_sequences=True, return_state=True), name="encoder")(x)
+        state = layers.Dense(units, activation="tanh", name="bridge")(layers.Concatenate()([forward, backward]))
+        keys = layers.Dense(units, use_bias=False, name="attention_keys")(encoded)
+    else:
+        encoded, state = layers.GRU(units, return_sequences=True, return_state=True, name="encoder")(x)
+        keys = encoded
+    y = drop(layers.Embedding(target_vocab_size, dim, mask_zero=True, name="target_embedding")(decoder_in),
+             "target_dropout")
     y = layers.GRU(units, return_sequences=True, name="decoder")(y, initial_state=state)
     if attention:
         # The masks of both embeddings travel with the tensors, so padded source words get no weight.
-        context = layers.Attention(name="attention")([y, encoded])
+        context = layers.Attention(name="attention")([y, encoded, keys])
         y = layers.Dense(units, activation="tanh", name="attended")(layers.Concatenate()([y, context]))
-    if hp.get("dropout"):
-        y = layers.Dropout(float(hp["dropout"]))(y)
+    y = drop(y, "output_dropout")
     probs = layers.Dense(target_vocab_size, activation="softmax", name="next_word")(y)
     return compile_seq2seq(keras.Model({"source": source, "decoder_in": decoder_in}, probs,
                                        name=str(hp.get("key", "seq2seq"))), hp)

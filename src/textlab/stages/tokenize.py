@@ -68,7 +68,7 @@ def text_view(stage: str, folder: Path, shape: dict, knobs: dict, limits: dict, 
 def pairs_view(stage: str, folder: Path, shape: dict, knobs: dict, limits: dict, tables: dict) -> dict:
     """Source and teacher-forced target ids of every pair; val/test OOV counted on both sides."""
     spec = fit_translation_spec(tables["train"], shape.get("num_words"), shape.get("num_words"), shape["maxlen"],
-                                shape["maxlen"] + 1)
+                                shape["maxlen"] + 1, min_count=shape.get("min_count") or 1)
     tensors = {name: (spec.encode_source(t["source"].tolist()), *spec.decode_inputs_and_targets(t["target"].tolist()))
                for name, t in tables.items()}
     sides = {f"{name}_{side}": ids for name, (source, _, target) in tensors.items()
