@@ -189,3 +189,18 @@ def test_window_knobs_need_targets_at_every_position(tmp_path):
     hp = {"key": "t-bad", "family": "lm_rnn", "maxlen": 20}
     with pytest.raises(ValueError, match="need targets: every"):
         keras_lm_training.fit(hp, tmp_path, tmp_path / "model")
+
+
+def test_evaluation_scores_the_unigram_on_the_models_positions_and_names_validation_figures():
+    from textlab.adapters.lm_evaluating import split_scores
+    ids = np.array([2, 3, 2, 2, 1])  # OOV_ID last
+    unigram = language.fit_unigram([2, 2, 3], 4)  # add-one: [UNK] 1/6, "2" 3/6, "3" 2/6
+    half = lambda stream: np.full(len(stream) - 1, -1.0)  # a model giving every scored id probability 1/2
+    test, val = split_scores(half, unigram, ids), split_scores(half, unigram, ids, prefix="val_")
+    expected_bits = -np.mean(np.log2([2 / 6, 3 / 6, 3 / 6, 1 / 6]))  # ids[1:], the positions every model is scored on
+    assert test["bits_per_token"] == 1.0 and test["test_tokens"] == 4 and test["test_oov_rate"] == 0.25
+    assert test["baseline_unigram_bits_per_token"] == round(expected_bits, 4)
+    assert test["baseline_unigram_perplexity"] == round(2 ** expected_bits, 3)
+    assert val == {"val_bits_per_token": 1.0, "val_perplexity": 2.0, "val_cross_entropy": round(np.log(2), 4),
+                   "val_tokens": 4, "val_oov_rate": 0.25, "val_baseline_unigram_bits_per_token": round(expected_bits, 4),
+                   "val_baseline_unigram_perplexity": round(2 ** expected_bits, 3)}
