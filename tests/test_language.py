@@ -51,6 +51,34 @@ def test_next_token_sequences_cut_the_text_once_and_shift_by_one(size: int, maxl
         language.next_token_sequences(np.arange(5), 5)
 
 
+@pytest.mark.parametrize(("size", "maxlen", "step"), [(10, 3, 1), (11, 4, 2), (41, 5, 3), (6, 5, 9)])
+def test_next_token_sequences_with_a_step_overlap_and_still_shift_by_one(size: int, maxlen: int, step: int) -> None:
+    ids = np.arange(100, 100 + size)
+    x, y = language.next_token_sequences(ids, maxlen, step)
+    starts = range(0, size - maxlen, step)  # every window whose last target still lies in the text
+    assert x.tolist() == [list(ids[s:s + maxlen]) for s in starts]
+    assert y.tolist() == [list(ids[s + 1:s + maxlen + 1]) for s in starts]
+    assert language.next_token_sequences(ids, maxlen, maxlen)[0].tolist() == language.next_token_sequences(
+        ids, maxlen)[0].tolist()  # step = maxlen is the default
+    with pytest.raises(ValueError, match="step must be ≥ 1, got 0"):
+        language.next_token_sequences(ids, maxlen, 0)
+
+
+def test_unigram_is_smoothed_training_frequency_scored_on_every_position_but_the_first() -> None:
+    vocab_size = 5  # PAD_ID, OOV_ID and three words; id 4 never occurs in training
+    probabilities = language.fit_unigram([2, 2, 2, 3, OOV_ID, 2], vocab_size, alpha=1.0)
+    # counts + 1 on every id but padding: OOV 2, "2" 5, "3" 2, "4" 1 → over 10
+    np.testing.assert_allclose(probabilities, [0.0, 0.2, 0.5, 0.2, 0.1])
+    log2_probs = language.unigram_log2_probs(probabilities, [3, 4, 2, 2])
+    np.testing.assert_allclose(log2_probs, np.log2([0.1, 0.5, 0.5]))  # the first id is not scored
+    assert np.isfinite(log2_probs).all()  # an id never seen in training still costs finite bits
+    assert language.bits_per_token(language.unigram_log2_probs(probabilities, [2, 2, 2, 2])) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="alpha must be > 0"):
+        language.fit_unigram([2, 3], vocab_size, alpha=0.0)
+    with pytest.raises(ValueError, match="PAD_ID or outside"):
+        language.unigram_log2_probs(probabilities, [2, PAD_ID])
+
+
 def test_sliding_windows_reject_bad_arguments() -> None:
     with pytest.raises(ValueError, match="maxlen must be ≥ 1, got 0"):
         language.sliding_windows(np.arange(5), 0, 1)

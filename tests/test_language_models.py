@@ -15,6 +15,7 @@ from textlab.adapters.serving import log_text_model
 from textlab.adapters.tensors import load_ids, save_features
 from textlab.features import fit_sequence_spec
 from textlab.generation import sample_ids
+from textlab import language
 from textlab.language import generate, sliding_windows
 
 TEXT = "the cat sat on the mat. the dog sat on the log. " * 12
@@ -152,3 +153,54 @@ def test_temperatures_sampled_in_lockstep_equal_one_at_a_time(trained, family):
     for temperature, ids in together.items():
         alone = generate(scorer.next_distribution, list(prompt), 15, temperature, np.random.default_rng(3))
         assert ids == alone, temperature
+
+
+PERIODIC = "the quick brown fox. "  # 21 characters; 'o' and ' ' need the character before them to be told apart
+
+
+def test_the_real_lm_code_learns_a_periodic_text_to_near_zero_bits(tmp_path):
+    """Can it learn: the training path the train_lm stage runs (build_lm_rnn, targets at every position
+    of overlapping windows longer than the view's) drives a periodic text's bits per char near 0."""
+    parts = {"train": PERIODIC * 100, "val": PERIODIC * 10, "test": PERIODIC * 10}
+    spec = fit_sequence_spec([parts["train"]], maxlen=MAXLEN, padding="pre", truncating="pre", lowercase=True)
+    streams = {name: np.asarray(spec.ids([part])[0], np.int32) for name, part in parts.items()}
+    save_features(tmp_path / "view", spec, {name: sliding_windows(ids, MAXLEN, STEP) for name, ids in streams.items()},
+                  streams)
+    hp = {"key": "t-periodic", "family": "lm_rnn", "cell": "lstm", "embedding_dim": 8, "units": [32], "seed": 1,
+          "targets": "every", "maxlen": 24, "step": 8, "optimizer": "adam", "learning_rate": 0.02,
+          "lr_schedule": "cosine", "lr_floor": 0.1, "batch_size": 16, "epochs": 12, "patience": 12,
+          "generation": {"temperatures": [0.0], "length": 5, "seed": 1}}
+    previous = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    try:
+        with mlflow.start_run(experiment_id=mlflow.create_experiment("can-learn", (tmp_path / "a").as_uri())):
+            keras_lm_training.fit(hp, tmp_path / "view", tmp_path / "model")
+    finally:
+        mlflow.set_tracking_uri(previous)
+    scorer = keras_lm_scoring.load_scorer(tmp_path / "model")
+    assert scorer.spec.maxlen == 24 and scorer.model.input_shape == (None, 24)  # the entry's windows, not the view's 6
+    bits = language.bits_per_token(scorer.log2_probs(streams["test"]))
+    assert bits < 0.1, f"{bits:.3f} bits per char on a text of period 21: the LM did not learn"
+    greedy = sample_ids(scorer.next_distributions, streams["test"][:24].tolist(), [0.0], 42, seed=0)[0.0]
+    assert scorer.spec.detokenize(greedy) == (PERIODIC * 4)[24 % 21:][:42]  # greedy continues the period
+
+
+def test_window_knobs_need_targets_at_every_position(tmp_path):
+    hp = {"key": "t-bad", "family": "lm_rnn", "maxlen": 20}
+    with pytest.raises(ValueError, match="need targets: every"):
+        keras_lm_training.fit(hp, tmp_path, tmp_path / "model")
+
+
+def test_evaluation_scores_the_unigram_on_the_models_positions_and_names_validation_figures():
+    from textlab.adapters.lm_evaluating import split_scores
+    ids = np.array([2, 3, 2, 2, 1])  # OOV_ID last
+    unigram = language.fit_unigram([2, 2, 3], 4)  # add-one: [UNK] 1/6, "2" 3/6, "3" 2/6
+    half = lambda stream: np.full(len(stream) - 1, -1.0)  # a model giving every scored id probability 1/2
+    test, val = split_scores(half, unigram, ids), split_scores(half, unigram, ids, prefix="val_")
+    expected_bits = -np.mean(np.log2([2 / 6, 3 / 6, 3 / 6, 1 / 6]))  # ids[1:], the positions every model is scored on
+    assert test["bits_per_token"] == 1.0 and test["test_tokens"] == 4 and test["test_oov_rate"] == 0.25
+    assert test["baseline_unigram_bits_per_token"] == round(expected_bits, 4)
+    assert test["baseline_unigram_perplexity"] == round(2 ** expected_bits, 3)
+    assert val == {"val_bits_per_token": 1.0, "val_perplexity": 2.0, "val_cross_entropy": round(np.log(2), 4),
+                   "val_tokens": 4, "val_oov_rate": 0.25, "val_baseline_unigram_bits_per_token": round(expected_bits, 4),
+                   "val_baseline_unigram_perplexity": round(2 ** expected_bits, 3)}

@@ -64,19 +64,23 @@ def sliding_windows(ids: np.ndarray, maxlen: int, step: int) -> tuple[np.ndarray
     return sliding_window_view(ids[:-1], maxlen)[::step].astype(np.int32), ids[maxlen::step].astype(np.int32)
 
 
-def next_token_sequences(ids: np.ndarray, maxlen: int) -> tuple[np.ndarray, np.ndarray]:
-    """Non-overlapping windows x [n, maxlen] and, for every position, the id after it: y [n, maxlen] (int32).
+def next_token_sequences(ids: np.ndarray, maxlen: int, step: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Windows x [n, maxlen] starting at 0, step, 2·step, … and, for every position, the id after it:
+    y [n, maxlen] (int32). `step` defaults to maxlen: non-overlapping windows.
 
-    A model trained on these predicts at every position (maxlen targets a window) and each id is a target
-    once an epoch, where `sliding_windows` gives one target a window and overlapping windows.
+    A model trained on these predicts at every position (maxlen targets a window); with step = maxlen each
+    id is a target once an epoch, with a smaller step maxlen / step times, seen after different contexts,
+    where `sliding_windows` gives one target a window.
     """
     ids = np.asarray(ids)
     _check_maxlen(maxlen)
+    step = maxlen if step is None else step
+    if step < 1:
+        raise ValueError(f"step must be ≥ 1, got {step}")
     if ids.ndim != 1 or len(ids) <= maxlen:
         raise ValueError(f"next_token_sequences needs a 1-D array of more than maxlen={maxlen} ids, got shape {ids.shape}")
-    count = (len(ids) - 1) // maxlen
-    x = ids[: count * maxlen].reshape(count, maxlen)
-    y = ids[1: count * maxlen + 1].reshape(count, maxlen)
+    x = sliding_window_view(ids[:-1], maxlen)[::step]
+    y = sliding_window_view(ids[1:], maxlen)[::step]
     return x.astype(np.int32), y.astype(np.int32)
 
 
@@ -110,6 +114,25 @@ def _uniform(vocab_size: int) -> np.ndarray:
     probabilities = np.full(vocab_size, 1.0 / (vocab_size - 1))
     probabilities[PAD_ID] = 0.0
     return probabilities
+
+
+def fit_unigram(ids: Sequence[int] | np.ndarray, vocab_size: int, alpha: float = 1.0) -> np.ndarray:
+    """P(id) [V] float64 from the counts of `ids` plus `alpha` on every id but PAD_ID (add-alpha: no id is
+    impossible, OOV_ID and ids never seen in training included); the trivial baseline of a language model."""
+    if not alpha > 0:
+        raise ValueError(f"alpha must be > 0 to keep unseen ids finite, got {alpha!r}")
+    stream = _id_stream(ids, vocab_size, "fit_unigram")
+    counts = np.bincount(stream, minlength=vocab_size).astype(np.float64) + alpha
+    counts[PAD_ID] = 0.0
+    return counts / counts.sum()
+
+
+def unigram_log2_probs(probabilities: np.ndarray, ids: Sequence[int] | np.ndarray, start: int = 1) -> np.ndarray:
+    """log2 P(ids[i]) for i = start … end, whatever comes before (start = 1: the positions every model is scored on)."""
+    stream = _id_stream(ids, len(probabilities), "unigram_log2_probs")
+    if not 0 <= start <= len(stream):
+        raise ValueError(f"start must be between 0 and len(ids)={len(stream)}, got {start}")
+    return np.log2(probabilities[stream[start:]])
 
 
 def fit_markov(ids: Sequence[int] | np.ndarray, vocab_size: int, alpha: float) -> np.ndarray:

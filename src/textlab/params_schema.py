@@ -344,6 +344,14 @@ class LanguageRnn(Embedded):
     lr_schedule: Literal["constant", "cosine"] | None = Field(
         None, description="constant, or cosine (decay from learning_rate over every step to lr_floor of it)")
     lr_floor: Rate = None
+    maxlen: Count = None
+    step: Count = None
+
+    @model_validator(mode="after")
+    def _windows_need_every_position(self) -> LanguageRnn:
+        if (self.maxlen is not None or self.step is not None) and self.targets != "every":
+            raise ValueError("maxlen and step cut the windows of targets: every; set targets: every or drop them")
+        return self
 
 
 class CountModel(Section):
