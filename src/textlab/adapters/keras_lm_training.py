@@ -10,12 +10,11 @@ of that maxlen: its spec.json says so.
 """
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import dataclasses
 import json
 import tempfile
+from pathlib import Path
+from typing import Any
 
 import keras
 import mlflow

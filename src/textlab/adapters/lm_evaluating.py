@@ -8,14 +8,14 @@ the test text's first window); logs both to MLflow.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from textlab import language
+from textlab import gates, language
 from textlab.adapters.publishing import publish
 from textlab.adapters.tracking import stage_run
 from textlab.generation import sample_ids, samples_markdown
@@ -53,7 +53,7 @@ def split_ids(spec: Any, corpus: str, split: str) -> np.ndarray:
                       np.int64)
 
 
-def run_lm_evaluation(stage: str, hp: dict[str, Any], load_scorer: LoadScorer) -> None:
+def run_lm_evaluation(stage: str, hp: dict[str, Any], load_scorer: LoadScorer, gate: Mapping[str, Any]) -> None:
     key, corpus, generation = hp["key"], hp["corpus"], hp["generation"]
     split_dir, model_dir = Path("data/split") / corpus, Path("models") / key
     read = [str(model_dir)] + [str(split_dir / f"{split}.parquet") for split in ("train", "val", "test")]
@@ -66,9 +66,9 @@ def run_lm_evaluation(stage: str, hp: dict[str, Any], load_scorer: LoadScorer) -
         prompt = ids["test"][: scorer.spec.maxlen].tolist()
         sampled = sample_ids(scorer.next_distributions, prompt, generation["temperatures"], generation["length"],
                              generation["seed"])
-        samples = {t: scorer.spec.detokenize(new) for t, new in sampled.items()}  # the per-example outputs
+        samples = {t: scorer.spec.detokenize(new) for t, new in sampled.items()}
         page = samples_markdown(key, scorer.spec.detokenize(prompt), samples)
-        publish(corpus, key, scores, page, "reports/samples")
+        publish(corpus, key, scores, page, "reports/samples", stage=stage, gate=gate, outputs=gates.sample_outputs(sampled))
         print(f"{stage}: {scores['bits_per_token']:.4f} bits per token, perplexity {scores['perplexity']:.2f} "
               f"over {scores['test_tokens']} test tokens (unigram {scores['baseline_unigram_bits_per_token']:.4f}, "
               f"{scores['baseline_unigram_perplexity']:.2f}); validation {scores['val_bits_per_token']:.4f}, "

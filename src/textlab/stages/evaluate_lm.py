@@ -9,7 +9,8 @@ from textlab.adapters.params import language_model_params, load_params
 
 
 def main(key: str) -> None:
-    run_lm_evaluation(f"evaluate_lm@{key}", language_model_params(load_params(), key), keras_lm_scoring.load_scorer)
+    params = load_params()
+    run_lm_evaluation(f"evaluate_lm@{key}", language_model_params(params, key), keras_lm_scoring.load_scorer, params["gates"]["language_model"])
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ from textlab.adapters.params import load_params, ngram_params
 
 
 def main(key: str) -> None:
-    run_lm_evaluation(f"evaluate_ngram@{key}", ngram_params(load_params(), key), ngram_scoring.load_scorer)
+    params = load_params()
+    run_lm_evaluation(f"evaluate_ngram@{key}", ngram_params(params, key), ngram_scoring.load_scorer, params["gates"]["language_model"])
 
 
 if __name__ == "__main__":

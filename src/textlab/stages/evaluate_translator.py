@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from textlab import gates
 from textlab.adapters import seq2seq_scoring
 from textlab.adapters.cli import run_stage
 from textlab.adapters.params import load_params, translator_params
@@ -21,18 +22,21 @@ SHOWN = 20  # translations on the report page, a seeded random sample of test
 
 
 def main(key: str) -> None:
-    hp = translator_params(load_params(), key)
+    params = load_params()
+    hp, gate = translator_params(params, key), params["gates"]["translator"]
     model_dir = Path("models") / key
     paths = {name: Path("data/split") / hp["corpus"] / f"{name}.parquet" for name in ("train", "val", "test")}
-    with stage_run(f"evaluate_translator@{key}", hp["corpus"], {"model": key},
+    stage = f"evaluate_translator@{key}"
+    with stage_run(stage, hp["corpus"], {"model": key},
                    [str(model_dir), *map(str, paths.values())]) as run:
         tables = {name: pd.read_parquet(path) for name, path in paths.items()}
         scores, translations = seq2seq_scoring.evaluate(seq2seq_scoring.load_scorer(model_dir), tables)
-        test, hypotheses = tables["test"], translations["test"]  # the per-example outputs
+        test, hypotheses = tables["test"], translations["test"]
         page = translation_page(f"{key}: greedy translations of held-out sentences", test["source"].tolist(),
                                 test["target"].tolist(), hypotheses, SHOWN, int(hp["seed"]), scores)
-        publish(hp["corpus"], key, scores, page, "reports/translations")
-        print(f"evaluate_translator@{key}: BLEU {scores['bleu']} (retrieval {scores['baseline_retrieval_bleu']}, "
+        publish(hp["corpus"], key, scores, page, "reports/translations", stage=stage, gate=gate,
+                outputs=gates.translator_outputs(hypotheses, gate["min_distinct_share"]))
+        print(f"{stage}: BLEU {scores['bleu']} (retrieval {scores['baseline_retrieval_bleu']}, "
               f"copy {scores['baseline_copy_bleu']}), val BLEU {scores['val_bleu']}, token accuracy "
               f"{scores['token_accuracy']} on {len(test)} held-out pairs; run {run.info.run_id}")
 
