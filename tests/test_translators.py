@@ -62,7 +62,8 @@ def test_evaluate_scores_the_model_and_both_baselines_on_test_and_val(trained):
     assert set(scores) == names | {f"val_{name}" for name in names} | {"test_pairs", "val_pairs"}
     assert scores["test_pairs"] == scores["val_pairs"] == 60
     assert set(translations) == {"test", "val"} and len(translations["test"]) == 60
-    assert translations["test"] == seq2seq_scoring.load_scorer(root / "model").translate(tables["test"]["source"].tolist())
+    scorer = seq2seq_scoring.load_scorer(root / "model")
+    assert translations["test"] == scorer.translate(tables["test"]["source"].tolist())
     # Three-word sentences hold no 4-gram, so every corpus BLEU here is 0; English copied shares no word at all.
     assert all(0 <= scores[name] <= 100 for name in scores if name.endswith("bleu"))
     assert 0.5 < scores["token_accuracy"] <= 1 and 0.5 < scores["val_token_accuracy"] <= 1

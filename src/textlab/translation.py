@@ -224,8 +224,9 @@ def greedy_decode(predict_next: NextToken, source_ids: np.ndarray, spec: Transla
     retraces). It returns either probabilities at every position, [b, target_len, vocab] (the
     teacher-forced model; position t is read at step t), or the next word's, [b, vocab].
     At most `max_length` (≤ target_len, default target_len) words are produced; PAD, START and [UNK]
-    are never chosen (an unknown word is no translation), so the best real word (or END) wins instead. Rows are decoded `batch_size` at a time to bound memory, the last
-    chunk filled up with copies of its last row so every call has one shape (a new shape retraces).
+    are never chosen (an unknown word is no translation), so the best real word (or END) wins instead.
+    Rows are decoded `batch_size` at a time to bound memory, the last chunk filled up with copies of
+    its last row so every call has one shape (a new shape retraces).
     """
     width = spec.target_len
     steps = width if max_length is None else max_length

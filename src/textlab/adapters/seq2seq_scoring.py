@@ -46,7 +46,8 @@ def load_scorer(model_dir: Path) -> TranslatorScorer:
     return TranslatorScorer(keras.models.load_model(model_dir / "model.keras"), spec)
 
 
-def evaluate(scorer: TranslatorScorer, tables: dict[str, pd.DataFrame]) -> tuple[dict[str, float | int], dict[str, list[str]]]:
+def evaluate(scorer: TranslatorScorer,
+             tables: dict[str, pd.DataFrame]) -> tuple[dict[str, float | int], dict[str, list[str]]]:
     """The model and the two baselines (retrieval over `tables["train"]`, copy the source) on test and val.
 
     Returns the rounded figures (test: `bleu`, `token_accuracy`, `test_pairs`, `baseline_<name>_bleu`;
