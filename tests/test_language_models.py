@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from mlflow.exceptions import MlflowException
 
-from textlab import language
 from textlab.adapters import keras_lm_scoring, keras_lm_training, ngram_scoring, ngram_training
 from textlab.adapters.serving import log_text_model
 from textlab.adapters.tensors import load_ids, save_features
 from textlab.features import fit_sequence_spec
 from textlab.generation import sample_ids
+from textlab import language
 from textlab.language import generate, sliding_windows
 
 TEXT = "the cat sat on the mat. the dog sat on the log. " * 12
@@ -195,8 +195,10 @@ def test_evaluation_scores_the_unigram_on_the_models_positions_and_names_validat
     from textlab.adapters.lm_evaluating import split_scores
     ids = np.array([2, 3, 2, 2, 1])  # OOV_ID last
     unigram = language.fit_unigram([2, 2, 3], 4)  # add-one: [UNK] 1/6, "2" 3/6, "3" 2/6
-    def half(stream):
-        return np.full(len(stream) - 1, -1.0)  # a model giving every scored id probability 1/2
+
+    def half(stream: np.ndarray) -> np.ndarray:  # a model giving every scored id probability 1/2
+        return np.full(len(stream) - 1, -1.0)
+
     test, val = split_scores(half, unigram, ids), split_scores(half, unigram, ids, prefix="val_")
     expected_bits = -np.mean(np.log2([2 / 6, 3 / 6, 3 / 6, 1 / 6]))  # ids[1:], the positions every model is scored on
     assert test["bits_per_token"] == 1.0 and test["test_tokens"] == 4 and test["test_oov_rate"] == 0.25
