@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from mlflow.exceptions import MlflowException
 
+from textlab import language
 from textlab.adapters import keras_lm_scoring, keras_lm_training, ngram_scoring, ngram_training
 from textlab.adapters.serving import log_text_model
 from textlab.adapters.tensors import load_ids, save_features
 from textlab.features import fit_sequence_spec
 from textlab.generation import sample_ids
-from textlab import language
 from textlab.language import generate, sliding_windows
 
 TEXT = "the cat sat on the mat. the dog sat on the log. " * 12
