@@ -92,9 +92,25 @@ def test_the_review_names_a_gate_that_flips():
     assert gate_flips(metrics) == ["- `alice-word_lstm`: quality gate **passed → FAILED**"]
 
 
+def default_verdicts() -> dict[str, str]:
+    """Each model of the default params.yaml → the gate mark of its committed metrics file."""
+    models = listed_models(yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8")))
+    return {key: gates.mark(json.loads((ROOT / "reports/metrics" / corpus / f"{key}.json").read_text()))
+            for key, corpus in models.items()}
+
+
+@pytest.mark.xfail(strict=True, reason="issue 20 is open: at the default params the translators lose to the "
+                   "retrieval baseline (spa_eng-gru: test BLEU 9.1 against 12.1); strict, so the day they pass "
+                   "this mark must go")
 def test_every_model_of_the_default_params_passed_its_gate_in_the_committed_metrics():
     """The committed figures are a default `dvc repro`'s: none of its models may lose to its trivial baseline."""
-    models = listed_models(yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8")))
-    verdicts = {key: gates.mark(json.loads((ROOT / "reports/metrics" / corpus / f"{key}.json").read_text()))
-                for key, corpus in models.items()}
-    assert {key: mark for key, mark in verdicts.items() if mark != "pass"} == {}
+    assert {key: mark for key, mark in default_verdicts().items() if mark != "pass"} == {}
+
+
+def test_every_model_of_the_default_params_was_gated_and_only_the_translators_fail():
+    """What the strict xfail above stands for, and no more: every committed metrics file of the default
+    params carries its verdicts, and no model but the two translators fails."""
+    verdicts = default_verdicts()
+    assert "—" not in verdicts.values(), [key for key, mark in verdicts.items() if mark == "—"]
+    failing = {key for key, mark in verdicts.items() if mark != "pass"}
+    assert failing <= {"spa_eng-gru", "spa_eng-gru_attention"}, {key: verdicts[key] for key in failing}
