@@ -308,10 +308,3 @@ def test_load_params_reads_exponents_as_numbers_like_dvc(tmp_path):
     text = _yaml.safe_dump(real, sort_keys=False).replace("learning_rate: 0.001", "learning_rate: 1e-3")
     (tmp_path / "params.yaml").write_text(text)
     assert load_params(tmp_path / "params.yaml")["train"]["learning_rate"] == 0.001
-
-
-def test_a_published_figure_must_name_a_model():
-    params = copy.deepcopy(REAL)
-    params["published"]["names-transformer"] = {"accuracy": 0.9}
-    with pytest.raises(ParamsError, match="published.names-transformer = 'names-transformer': expected a model key"):
-        validate_params(params)

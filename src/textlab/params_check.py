@@ -20,7 +20,6 @@ from textlab.params_links import (
     _reference_problems,
     _value_at,
     explain_problems,
-    published_problems,
     tune_problems,
 )
 from textlab.params_schema import MODEL_SECTIONS, WHERE, Params, ParamsError, _family
@@ -43,7 +42,7 @@ def validate_params(params: Any, where: str = WHERE) -> None:
                      *_ensemble_problems(params),
                      *(p for section, families in MODEL_SECTIONS.items() for p in _entry_problems(params, section,
                                                                                                    families))]
-        problems += [*tune_problems(params), *explain_problems(params), *published_problems(params)]
+        problems += [*tune_problems(params), *explain_problems(params)]
     if problems:
         raise ParamsError("\n".join(dict.fromkeys(_line(problem, where) for problem in problems)))
 

@@ -226,9 +226,3 @@ def explain_problems(params: dict[str, Any]) -> list[Problem]:
             if linear in baselines and baselines[linear].get("corpus") != corpus:
                 problems.append((("explain", corpus, "linear"), linear, f"a model of {baselines[linear].get('corpus')}"))
     return problems
-
-
-def published_problems(params: dict[str, Any]) -> list[Problem]:
-    """A published figure belongs to a model of params.yaml."""
-    models = {key for section in MODEL_SECTIONS for key in _entries(params, section)}
-    return [p for key in params["published"] for p in _unknown(("published", key), key, models, "a model key")]
