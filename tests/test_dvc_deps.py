@@ -106,3 +106,15 @@ def test_train_stages_read_only_their_own_params_sections():
     assert stages["train"]["foreach"] == "${models}" and set(stages["train"]["do"]["params"]) == {"train", "models.${key}"}
     baseline = stages["train_baseline"]
     assert baseline["foreach"] == "${baselines}" and baseline["do"]["params"] == ["baselines.${key}"]
+
+
+def test_the_import_graph_of_textlab_has_no_cycle():
+    """Modules import in one direction (library ← adapters ← stages): graphlib orders them or names the cycle."""
+    from graphlib import TopologicalSorter
+
+    graph = {}
+    for path in (SRC / "textlab").rglob("*.py"):
+        name = ".".join(path.relative_to(SRC).with_suffix("").parts).removesuffix(".__init__")
+        graph[name] = {module for module in imported_modules(path) if module_path(module) and module != name}
+    order = list(TopologicalSorter(graph).static_order())  # raises CycleError naming the modules of a cycle
+    assert order.index("textlab.text") < order.index("textlab.stages.tokenize")
