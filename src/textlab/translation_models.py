@@ -26,9 +26,10 @@ def build_seq2seq(hp: dict[str, Any], source_vocab_size: int, target_vocab_size:
     GRU whose two final states are joined through a tanh Dense(units); that state starts the decoder GRU.
     With `attention` (Luong-style), each decoder state scores every encoder state by a dot product
     (bidirectional: after a linear map of the encoder states to `units`, Luong's "general" score),
-    padding masked, and the weighted context is concatenated with the decoder state through a tanh
-    Dense(units) before the softmax. `dropout` (0 or absent: none) acts on both embeddings and on the
-    last hidden layer. Compiled: see `compile_seq2seq`.
+    padding masked, and the weighted context is concatenated with the decoder state as the softmax's
+    input. (Luong's tanh Dense(units) over that concatenation stalled training near the unigram loss
+    for epochs: a tanh layer alone on the plain decoder does the same.) `dropout` (0 or absent: none)
+    acts on both embeddings and on the softmax's input. Compiled: see `compile_seq2seq`.
     """
     units, dim, attention = int(hp["units"]), int(hp["embedding_dim"]), bool(hp.get("attention", False))
     rate = float(hp.get("dropout") or 0.0)
@@ -54,7 +55,7 @@ def build_seq2seq(hp: dict[str, Any], source_vocab_size: int, target_vocab_size:
     if attention:
         # The masks of both embeddings travel with the tensors, so padded source words get no weight.
         context = layers.Attention(name="attention")([y, encoded, keys])
-        y = layers.Dense(units, activation="tanh", name="attended")(layers.Concatenate()([y, context]))
+        y = layers.Concatenate(name="attended")([y, context])
     y = drop(y, "output_dropout")
     probs = layers.Dense(target_vocab_size, activation="softmax", name="next_word")(y)
     return compile_seq2seq(keras.Model({"source": source, "decoder_in": decoder_in}, probs,
