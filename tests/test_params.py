@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from conftest import ROOT
 from textlab import params_schema
-from textlab.adapters.params import baseline_params, ensemble_params, load_params, model_params
+from textlab.adapters.params import baseline_params, ensemble_params, load_params, mixture_params, model_params
 from textlab.baselines import NBSVM_DEFAULTS, TFIDF_LOGREG_DEFAULTS
 from textlab.params_check import validate_params
 from textlab.params_schema import (
@@ -176,6 +176,38 @@ CASES: dict[str, tuple[Edit, str]] = {
         lambda p: p["baselines"]["imdb-tfidf_logreg"].update(min_df=0),
         "params.yaml: baselines.imdb-tfidf_logreg.min_df = 0: expected an integer ≥ 1 (documents) or a number in "
         "(0, 1] (share of documents)"),
+    "an interpolation of a model that does not exist": (
+        lambda p: p["mixture_models"]["alice-lstm_kn3"].update(components=["alice-word_lstm", "alice-kneser_ney4"]),
+        "params.yaml: mixture_models.alice-lstm_kn3.components = 'alice-kneser_ney4': expected a key of "
+        "language_models or ngram_models: nietzsche-char_lstm, "),
+    "an interpolation of a classifier": (
+        lambda p: p["mixture_models"]["alice-lstm_kn3"].update(components=["alice-word_lstm", "names-lstm"]),
+        "params.yaml: mixture_models.alice-lstm_kn3.components = 'names-lstm': expected a key of language_models or "
+        "ngram_models"),
+    "an interpolation with a model of another corpus": (
+        lambda p: p["mixture_models"]["alice-lstm_kn3"].update(components=["alice-word_lstm", "nietzsche-markov"]),
+        "params.yaml: mixture_models.alice-lstm_kn3.components = 'nietzsche-markov': that language model belongs to "
+        "corpus nietzsche, but the interpolation's corpus is alice"),
+    "an interpolation of models with different vocabularies": (
+        lambda p: (p["views"].update({"alice-words2": p["views"]["alice-words"]}),
+                   p["ngram_models"]["alice-markov"].update(inputs="features/alice-words2"),
+                   p["mixture_models"]["alice-lstm_kn3"].update(components=["alice-word_lstm", "alice-markov"])),
+        "params.yaml: mixture_models.alice-lstm_kn3.components = ['alice-word_lstm', 'alice-markov']: the components "
+        "read different views (features/alice-words, features/alice-words2): their vocabularies differ"),
+    "an interpolation of one model": (
+        lambda p: p["mixture_models"]["alice-lstm_kn3"].update(components=["alice-word_lstm"]),
+        "params.yaml: mixture_models.alice-lstm_kn3.components = ['alice-word_lstm']: expected two distinct language "
+        "model keys"),
+    "an interpolation of a model with itself": (
+        lambda p: p["mixture_models"]["alice-lstm_kn3"].update(components=["alice-word_lstm", "alice-word_lstm"]),
+        "params.yaml: mixture_models.alice-lstm_kn3.components = ['alice-word_lstm', 'alice-word_lstm']: expected two "
+        "distinct"),
+    "a weight grid whose step does not divide 1": (
+        lambda p: p["mixture_models"]["alice-lstm_kn3"].update(grid_step=0.3),
+        "params.yaml: mixture_models.alice-lstm_kn3.grid_step = 0.3: expected a number in (0, 0.5] that divides 1"),
+    "an interpolation sharing a model's key": (
+        lambda p: p["mixture_models"].update({"alice-markov": p["mixture_models"]["alice-lstm_kn3"]}),
+        "params.yaml: mixture_models.alice-markov: ngram_models.alice-markov has the same key"),
 }
 
 
@@ -261,6 +293,14 @@ def test_model_params_overlay_train_and_baseline_params_do_not():
     ensemble = ensemble_params(REAL, "names-ensemble")
     assert ensemble["inputs"] == "predictions/names" and ensemble["frameworks"] == {
         "names-char_logreg": "sklearn", "names-char_nbsvm": "sklearn", "names-conv1d": "keras"}
+
+
+def test_mixture_params_name_each_component_s_section():
+    hp = mixture_params(REAL, "alice-lstm_kn3")
+    assert hp["components"] == ["alice-word_lstm", "alice-kneser_ney3"] and hp["generation"] == REAL["generation"]
+    assert hp["sections"] == {"alice-word_lstm": "language_models", "alice-kneser_ney3": "ngram_models"}
+    with pytest.raises(KeyError, match=r"no mixture_models.alice-word_lstm \(it is under language_models\)"):
+        mixture_params(REAL, "alice-word_lstm")
 
 
 def test_the_schema_knows_exactly_the_families_and_baseline_knobs_of_the_code():

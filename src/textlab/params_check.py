@@ -17,6 +17,7 @@ from textlab.params_links import (
     _ensemble_problems,
     _entry_problems,
     _export_problems,
+    _mixture_problems,
     _reference_problems,
     _value_at,
     explain_problems,
@@ -39,7 +40,7 @@ def validate_params(params: Any, where: str = WHERE) -> None:
     # whole section is missing or no mapping, where each reference to it would repeat that one problem.
     if isinstance(params, dict) and all(isinstance(params.get(section), dict) for section in Params.model_fields):
         problems += [*_download_problems(params), *_reference_problems(params), *_export_problems(params),
-                     *_ensemble_problems(params),
+                     *_ensemble_problems(params), *_mixture_problems(params),
                      *(p for section, families in MODEL_SECTIONS.items() for p in _entry_problems(params, section,
                                                                                                    families))]
         problems += [*tune_problems(params), *explain_problems(params)]

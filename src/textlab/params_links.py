@@ -140,6 +140,31 @@ def _ensemble_problems(params: dict[str, Any]) -> list[Problem]:
     return problems
 
 
+LANGUAGE_SECTIONS = ("language_models", "ngram_models")  # the models an interpolation may mix
+
+
+def _mixture_problems(params: dict[str, Any]) -> list[Problem]:
+    """Each component of an interpolation is a language model of the entry's corpus, and all read one view (the
+    same vocabulary, so their probabilities are of the same tokens)."""
+    models, problems = {k: v for s in LANGUAGE_SECTIONS for k, v in _entries(params, s).items()}, []
+    for key, entry in _entries(params, "mixture_models").items():
+        components, corpus, where = entry.get("components"), entry.get("corpus"), ("mixture_models", key, "components")
+        found = []
+        for name in [c for c in components if isinstance(c, str)] if isinstance(components, list) else []:
+            problems += _unknown(where, name, models, "a key of language_models or ngram_models")
+            if name in models and models[name].get("corpus") != corpus:
+                problems.append((where, name, f"that language model belongs to corpus {models[name].get('corpus')}, "
+                                              f"but the interpolation's corpus is {corpus}"))
+            elif name in models:
+                found.append(name)
+        views = {models[name].get("inputs") for name in found}
+        if len(views) > 1:
+            shown = ", ".join(map(str, sorted(views, key=str)))
+            problems.append((where, components, f"the components read different views ({shown}): their vocabularies "
+                                                "differ"))
+    return problems
+
+
 def _folders(params: dict[str, Any]) -> dict[str, tuple[Any, str]]:
     """The data/ folders a stage writes that a model may read: folder -> (its corpus, its kind)."""
     folders = {}

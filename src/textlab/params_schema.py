@@ -416,6 +416,25 @@ class Neighbours(Section):
     k: Count
 
 
+def _divides_one(step: float) -> float:
+    if abs(round(1 / step) * step - 1) > 1e-9:
+        raise ValueError("step does not divide 1")
+    return step
+
+
+class Interpolation(Section):
+    """evaluate_mixture@<key>: P = weight·P(first component) + (1 − weight)·P(second) per token, the weight the
+    grid's lowest validation bits per token (textlab.mixtures); nothing is trained."""
+
+    reads: ClassVar[tuple[str, ...]] = ()
+    corpus: Name
+    family: Literal["interpolation"] = Field(description="interpolation (a linear mixture of two language models)")
+    components: Annotated[list[Name], Field(min_length=2, max_length=2), AfterValidator(_distinct)] = Field(
+        description="two distinct language model keys (language_models or ngram_models) of the corpus and one view")
+    grid_step: Annotated[float, Field(gt=0, le=0.5), AfterValidator(_divides_one)] = Field(
+        description="a number in (0, 0.5] that divides 1 (the weights tried: 0, step, …, 1)")
+
+
 CountEntry = Markov | KneserNey
 LANGUAGE_MODELS: dict[str, type[KerasModel]] = {_family(LanguageRnn): LanguageRnn}
 COUNT_MODELS: dict[str, type[CountModel]] = {_family(model): model for model in get_args(CountEntry)}
@@ -424,7 +443,7 @@ EMBEDDING_MODELS: dict[str, type[EmbeddingModel]] = {family: EmbeddingModel for 
 MODEL_SECTIONS: dict[str, dict[str, type[BaseModel]]] = {
     "models": KERAS_MODELS, "baselines": BASELINE_MODELS, "language_models": LANGUAGE_MODELS,
     "ngram_models": COUNT_MODELS, "embedding_models": EMBEDDING_MODELS, "translation_models": {"seq2seq": Seq2seq},
-    "ensembles": {"stacking": Stacking}}
+    "ensembles": {"stacking": Stacking}, "mixture_models": {"interpolation": Interpolation}}
 
 
 class ExportEmbeddings(Section):
@@ -509,6 +528,7 @@ class Params(Section):
     ensembles: dict[str, Stacking]
     language_models: dict[str, LanguageRnn]
     ngram_models: dict[str, Annotated[CountEntry, Field(discriminator="family")]]
+    mixture_models: dict[str, Interpolation]
     generation: Generation
     embedding_models: dict[str, EmbeddingModel]
     translation_models: dict[str, Seq2seq]

@@ -71,6 +71,14 @@ def ngram_params(params: dict[str, Any], key: str) -> dict[str, Any]:
     return {**_entry(params, "ngram_models", key), "key": key, "generation": params["generation"]}
 
 
+def mixture_params(params: dict[str, Any], key: str) -> dict[str, Any]:
+    """An interpolation's settings as written, the section that holds each component, and the sampling knobs."""
+    entry = _entry(params, "mixture_models", key)
+    sections = {name: next(section for section in ("language_models", "ngram_models") if name in params[section])
+                for name in entry["components"]}
+    return {**entry, "key": key, "sections": sections, "generation": params["generation"]}
+
+
 def embedding_params(params: dict[str, Any], key: str) -> dict[str, Any]:
     """A word-vector model's settings as written (every knob is required there)."""
     return {**_entry(params, "embedding_models", key), "key": key}
