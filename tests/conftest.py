@@ -85,6 +85,8 @@ LANGUAGE_MODELS = ["nietzsche-char_lstm"]
 NGRAM_MODELS = ["nietzsche-kneser_ney5"]
 EMBEDDINGS = ["alice-skipgram"]
 TRANSLATORS = ["spa_eng-gru_attention"]
+MIXTURE = "alice-lstm_kn3"  # an interpolation of the two Alice models below, both trained on small settings
+MIXTURE_COMPONENTS = {"language_models": "alice-word_lstm", "ngram_models": "alice-kneser_ney3"}
 CLASSIFIERS = NAMES_MODELS + IMDB_MODELS + BASELINES + ENSEMBLES
 GENERATIVE = LANGUAGE_MODELS + NGRAM_MODELS + EMBEDDINGS + TRANSLATORS
 HALVES = {"classifiers": ["names", "imdb"], "generative": ["nietzsche", "alice", "spa_eng"]}
@@ -196,9 +198,11 @@ def shrink_generative(params: dict) -> None:
         params["corpora"][text]["split"]["limit"] = 40_000
     params["embedding_models"] = {key: {**params["embedding_models"][key], "epochs": 2} for key in EMBEDDINGS}
     params["neighbours"]["frequent"] = 20
-    params["language_models"] = only(params["language_models"], LANGUAGE_MODELS)
+    params["language_models"] = only(params["language_models"], [*LANGUAGE_MODELS, MIXTURE_COMPONENTS["language_models"]])
     params["language_models"]["nietzsche-char_lstm"].update(units=[16], embedding_dim=8, epochs=2)
-    params["ngram_models"] = only(params["ngram_models"], NGRAM_MODELS)
+    params["language_models"][MIXTURE_COMPONENTS["language_models"]].update(units=[16], embedding_dim=8, epochs=2)
+    params["ngram_models"] = only(params["ngram_models"], [*NGRAM_MODELS, MIXTURE_COMPONENTS["ngram_models"]])
+    params["mixture_models"] = only(params["mixture_models"], [MIXTURE])
     params["generation"]["length"] = 20
     params["views"]["nietzsche-chars"]["step"] = 5
     params["export_embeddings"]["models"] = list(EMBEDDINGS)
@@ -211,7 +215,7 @@ def shrink_params(project: Path, half: str) -> None:
     params["download"]["sources"] = list(corpora)
     params["corpora"] = only(params["corpora"], corpora)
     for section in ("views", "bags", "models", "baselines", "ensembles", "tune", "explain", "language_models", "ngram_models",
-                    "embedding_models", "translation_models", "registry"):
+                    "embedding_models", "translation_models", "mixture_models", "registry"):
         params[section] = of_corpora(params[section], corpora)
     params["pretrained"] = {}
     {"classifiers": shrink_classifiers, "generative": shrink_generative}[half](params)

@@ -13,6 +13,8 @@ from conftest import (
     EMBEDDINGS,
     GENERATIVE,
     LANGUAGE_MODELS,
+    MIXTURE,
+    MIXTURE_COMPONENTS,
     NGRAM_MODELS,
     TRANSLATORS,
     all_stages,
@@ -59,6 +61,19 @@ def test_language_models_beat_a_uniform_guess_and_the_counts_rank_as_published(g
     assert parts["train"]["end"][0] == parts["val"]["start"][0] and parts["val"]["end"][0] == parts["test"]["start"][0]
     report = (project / "reports/nietzsche.md").read_text()
     assert all(key in report for key in scores)
+
+
+def test_the_interpolation_is_weighted_on_validation_and_is_no_worse_there_than_either_model(generative_pipeline):
+    project, _, _ = generative_pipeline
+    mixed = json.loads((project / f"reports/metrics/alice/{MIXTURE}.json").read_text())
+    parts = [json.loads((project / f"reports/metrics/alice/{key}.json").read_text())
+             for key in MIXTURE_COMPONENTS.values()]
+    assert 0 <= mixed["weight"] <= 1
+    # The grid holds 0 and 1 (each model alone), so the chosen weight can only be as good or better on validation.
+    assert mixed["val_bits_per_token"] <= min(part["val_bits_per_token"] for part in parts) + 1e-4, (mixed, parts)
+    assert {part["test_tokens"] for part in parts} == {mixed["test_tokens"]}  # the same target words
+    assert set(mixed["gates"]) == {"bits_per_token_vs_unigram", "outputs"}
+    assert MIXTURE in (project / "reports/alice.md").read_text()
 
 
 def test_word_vectors_are_compared_with_gensim_and_load_in_gensim(generative_pipeline):
