@@ -88,7 +88,7 @@ def test_vectors_are_read_from_the_mirror_bz2_or_the_canonical_zip(tmp_path):
     import bz2
     import zipfile
 
-    from textlab.stages.pretrained import open_vectors
+    from textlab.adapters.vectors import open_vectors
 
     (tmp_path / "v.bz2").write_bytes(bz2.compress(b"movie 1 2\n"))
     with zipfile.ZipFile(tmp_path / "v.zip", "w") as archive:

@@ -34,10 +34,12 @@ def test_the_search_logs_each_trial_as_a_nested_run_and_writes_the_best_values(p
     assert len(drawn) == 2 and set(drawn["value"]) <= {"8", "16"}  # each trial's value, from the space
     trial_metrics = metrics[metrics["run_uuid"].isin(trials["run_uuid"])]
     assert {"val_accuracy", "val_loss", "objective_val_accuracy"} <= set(trial_metrics["key"])
-    assert (project / "reports/train" / f"{TUNED}_tuned/metrics.json").is_file()
-    assert (project / "reports/metrics/names" / f"{TUNED}_tuned.json").is_file()
+    trained = json.loads((project / "reports/train" / f"{TUNED}_tuned/metrics.json").read_text())
+    tested = json.loads((project / "reports/metrics/names" / f"{TUNED}_tuned.json").read_text())
     registry = json.loads((project / "reports/registry/names-gender.json").read_text())
-    assert f"{TUNED}_tuned" in {c["model"] for c in registry["candidates"]}  # it reaches promotion like any model
+    # it reaches promotion like any model, with the figures of its own train and evaluate stages
+    candidate = next(c for c in registry["candidates"] if c["model"] == f"{TUNED}_tuned")
+    assert (candidate["val_accuracy"], candidate["test_accuracy"]) == (trained["val_accuracy"], tested["accuracy"])
     assert list((project / "mlartifacts").rglob(f"{parent}/artifacts/objective_vs_hyperparameters.png"))
 
 

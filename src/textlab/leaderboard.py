@@ -30,3 +30,19 @@ def board(corpus: str, rows: Mapping[str, Mapping[str, Any]], kinds: Mapping[str
         table = table.join(extra.reindex(columns=["train_seconds", "parameters", "train_run", "evaluate_run"]))
         found.append((kind, table.sort_values(kind, ascending=ascending).rename_axis(f"{corpus} model").round(4)))
     return found
+
+
+def shown(table: pd.DataFrame) -> str:
+    """Markdown with a dash where a figure is missing (a baseline logs no parameter count)."""
+    return table.astype(object).where(table.notna(), None).to_markdown(missingval="—")
+
+
+def page(boards: Mapping[str, list[tuple[str, pd.DataFrame]]], titles: Mapping[str, str]) -> str:
+    """The leaderboard's Markdown: a table per corpus and kind (`titles`: the kind's heading)."""
+    text = "# Leaderboard: test metrics of every model in params.yaml\n\n"
+    text += ("`published`: the original experiment's figure (params.yaml `published`); `train_seconds`, `parameters`: its train "
+             "run; `gate`: its quality gate (`FAIL` names the trivial baselines it did not beat).\n")
+    for corpus, tables in boards.items():
+        for kind, table in tables:
+            text += f"\n## {corpus}: {titles[kind]}\n\n{shown(table)}\n"
+    return text

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textlab.kinds import BY_SECTION
 from textlab.params_schema import KERAS_MODELS, MODEL_SECTIONS, Embedded
 from textlab.tuning import tuned_key
 
@@ -128,7 +129,8 @@ def _export_problems(params: dict[str, Any]) -> list[Problem]:
 
 def _ensemble_problems(params: dict[str, Any]) -> list[Problem]:
     """Each member of an ensemble is a classifier (models or baselines) of the ensemble's own corpus."""
-    classifiers, problems = _entries(params, "models") | _entries(params, "baselines"), []
+    classifiers = {k: v for s in BY_SECTION["ensembles"].members for k, v in _entries(params, s).items()}
+    problems = []
     for key, entry in _entries(params, "ensembles").items():
         members, corpus = entry.get("members"), entry.get("corpus")
         for member in [m for m in members if isinstance(m, str)] if isinstance(members, list) else []:
@@ -136,11 +138,11 @@ def _ensemble_problems(params: dict[str, Any]) -> list[Problem]:
             if member in classifiers and classifiers[member].get("corpus") != corpus:
                 problems.append((where, member, f"that classifier belongs to corpus {classifiers[member].get('corpus')}"
                                                 f", but the ensemble's corpus is {corpus}"))
-            problems += _unknown(where, member, classifiers, "a key of models or baselines")
+            problems += _unknown(where, member, classifiers, f"a key of {' or '.join(BY_SECTION['ensembles'].members)}")
     return problems
 
 
-LANGUAGE_SECTIONS = ("language_models", "ngram_models")  # the models an interpolation may mix
+LANGUAGE_SECTIONS = BY_SECTION["mixture_models"].members  # the models an interpolation may mix
 
 
 def _mixture_problems(params: dict[str, Any]) -> list[Problem]:
@@ -151,7 +153,7 @@ def _mixture_problems(params: dict[str, Any]) -> list[Problem]:
         components, corpus, where = entry.get("components"), entry.get("corpus"), ("mixture_models", key, "components")
         found = []
         for name in [c for c in components if isinstance(c, str)] if isinstance(components, list) else []:
-            problems += _unknown(where, name, models, "a key of language_models or ngram_models")
+            problems += _unknown(where, name, models, f"a key of {' or '.join(LANGUAGE_SECTIONS)}")
             if name in models and models[name].get("corpus") != corpus:
                 problems.append((where, name, f"that language model belongs to corpus {models[name].get('corpus')}, "
                                               f"but the interpolation's corpus is {corpus}"))

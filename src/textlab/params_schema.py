@@ -13,6 +13,8 @@ from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from textlab.kinds import KINDS
+
 WHERE = "params.yaml"
 
 
@@ -325,8 +327,6 @@ class Stacking(Section):
 
 KerasEntry = Dense | Rnn | Conv1d | Flatten | Pooled
 BaselineEntry = TfidfLogreg | Nbsvm
-KERAS_MODELS: dict[str, type[KerasModel]] = {_family(model): model for model in get_args(KerasEntry)}
-BASELINE_MODELS: dict[str, type[Baseline]] = {_family(model): model for model in get_args(BaselineEntry)}
 
 
 class LanguageRnn(Embedded):
@@ -436,14 +436,19 @@ class Interpolation(Section):
 
 
 CountEntry = Markov | KneserNey
-LANGUAGE_MODELS: dict[str, type[KerasModel]] = {_family(LanguageRnn): LanguageRnn}
-COUNT_MODELS: dict[str, type[CountModel]] = {_family(model): model for model in get_args(CountEntry)}
-EMBEDDING_MODELS: dict[str, type[EmbeddingModel]] = {family: EmbeddingModel for family in ("cbow", "skipgram")}
-# The sections that hold models, each with its families; a key is unique across all of them (models/<key>).
+ENTRY_MODELS = (*get_args(KerasEntry), *get_args(BaselineEntry), Stacking, LanguageRnn, *get_args(CountEntry),
+                Interpolation, EmbeddingModel, Seq2seq)
+# family → the model of its entries (EmbeddingModel takes two families)
+FAMILY_MODELS: dict[str, type[BaseModel]] = {family: model for model in ENTRY_MODELS
+                                             for family in get_args(model.model_fields["family"].annotation)}
+# The sections that hold models, each with its families (textlab.kinds); a key is unique across all of them (models/<key>).
 MODEL_SECTIONS: dict[str, dict[str, type[BaseModel]]] = {
-    "models": KERAS_MODELS, "baselines": BASELINE_MODELS, "language_models": LANGUAGE_MODELS,
-    "ngram_models": COUNT_MODELS, "embedding_models": EMBEDDING_MODELS, "translation_models": {"seq2seq": Seq2seq},
-    "ensembles": {"stacking": Stacking}, "mixture_models": {"interpolation": Interpolation}}
+    kind.section: {family: FAMILY_MODELS[family] for family in kind.families} for kind in KINDS}
+KERAS_MODELS: dict[str, type[KerasModel]] = MODEL_SECTIONS["models"]
+BASELINE_MODELS: dict[str, type[Baseline]] = MODEL_SECTIONS["baselines"]
+LANGUAGE_MODELS: dict[str, type[KerasModel]] = MODEL_SECTIONS["language_models"]
+COUNT_MODELS: dict[str, type[CountModel]] = MODEL_SECTIONS["ngram_models"]
+EMBEDDING_MODELS: dict[str, type[EmbeddingModel]] = MODEL_SECTIONS["embedding_models"]
 
 
 class ExportEmbeddings(Section):

@@ -12,11 +12,9 @@ from pathlib import Path
 
 import mlflow
 
+from textlab import paths
 from textlab.adapters.files import atomic_path, write_json
 from textlab.adapters.validate import DataCheckError, run_checks
-
-CHECKS_DIR = Path("reports/checks")
-DOCS_DIR = Path("reports/data_docs")
 
 
 def guard(stage: str, checks: list) -> dict:
@@ -34,7 +32,7 @@ def guard(stage: str, checks: list) -> dict:
         mlflow.log_dict(summary, "checks.json")
         mlflow.log_artifacts(str(docs), "data_docs")
         mlflow.log_metric("checks_passed", 1.0)
-        with atomic_path(DOCS_DIR / stage) as staged:
+        with atomic_path(paths.data_docs(stage)) as staged:
             shutil.move(docs, staged)
-    write_json(CHECKS_DIR / f"{stage}.json", summary)
+    write_json(paths.checks_report(stage), summary)
     return summary

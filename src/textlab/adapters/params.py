@@ -8,12 +8,14 @@ from typing import Any
 
 import yaml
 
+from textlab import paths
+from textlab.kinds import BY_SECTION
 from textlab.params_check import validate_params
 from textlab.params_schema import MODEL_SECTIONS, ParamsError
 from textlab.tuning import TUNED_SUFFIX, overlay
 
 PARAMS_FILE = Path("params.yaml")
-TUNE_REPORTS = Path("reports/tune")  # tune@<model> writes <model>/best.json here
+TUNE_REPORTS = paths.TUNE_DIR  # tune@<model> writes <model>/best.json here
 
 
 class ParamsLoader(yaml.SafeLoader):
@@ -49,7 +51,7 @@ def model_params(params: dict[str, Any], key: str) -> dict[str, Any]:
     source = key.removesuffix(TUNED_SUFFIX)
     if key == source or source not in params.get("tune", {}):
         return _keras_entry(params, "models", key)
-    best = TUNE_REPORTS / source / "best.json"
+    best = paths.tune_best(source)
     if not best.is_file():
         raise FileNotFoundError(f"{key}: {best} is missing; run `dvc repro tune@{source}` first")
     values = json.loads(best.read_text(encoding="utf-8"))["hyperparameters"]
@@ -74,7 +76,7 @@ def ngram_params(params: dict[str, Any], key: str) -> dict[str, Any]:
 def mixture_params(params: dict[str, Any], key: str) -> dict[str, Any]:
     """An interpolation's settings as written, the section that holds each component, and the sampling knobs."""
     entry = _entry(params, "mixture_models", key)
-    sections = {name: next(section for section in ("language_models", "ngram_models") if name in params[section])
+    sections = {name: next(section for section in BY_SECTION["mixture_models"].members if name in params[section])
                 for name in entry["components"]}
     return {**entry, "key": key, "sections": sections, "generation": params["generation"]}
 
@@ -102,7 +104,8 @@ def baseline_params(params: dict[str, Any], key: str) -> dict[str, Any]:
     return {**_entry(params, "baselines", key), "key": key}
 
 
-CLASSIFIER_FRAMEWORKS = {"models": "keras", "baselines": "sklearn"}  # section of a classifier -> its scorer
+# section of an ensemble's members -> their scorer
+CLASSIFIER_FRAMEWORKS = {section: BY_SECTION[section].framework for section in BY_SECTION["ensembles"].members}
 
 
 def ensemble_params(params: dict[str, Any], key: str) -> dict[str, Any]:
@@ -111,7 +114,8 @@ def ensemble_params(params: dict[str, Any], key: str) -> dict[str, Any]:
     entry = _entry(params, "ensembles", key)
     frameworks = {member: framework for section, framework in CLASSIFIER_FRAMEWORKS.items()
                   for member in entry["members"] if member in params[section]}
-    return {**entry, "key": key, "inputs": f"predictions/{entry['corpus']}", "frameworks": frameworks}
+    inputs = paths.predictions_dir(entry["corpus"]).relative_to(paths.DATA).as_posix()  # what `inputs` names under data/
+    return {**entry, "key": key, "inputs": inputs, "frameworks": frameworks}
 
 
 def _keras_entry(params: dict[str, Any], section: str, key: str) -> dict[str, Any]:

@@ -13,25 +13,22 @@ import importlib
 import warnings
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import mlflow.pyfunc
 import numpy as np
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
+from textlab.kinds import SERVED
 from textlab.language import generate
 from textlab.serving_input import TEXT_COLUMN, texts_from_input
 from textlab.text import RESERVED
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-Framework = Literal["keras", "sklearn", "keras_lm", "ngram", "word2vec", "seq2seq", "ensemble"]
+Framework = str  # a key of textlab.kinds.SERVED: keras, sklearn, keras_lm, ngram, word2vec, seq2seq, ensemble
 COMMON_PACKAGES = ("mlflow", "numpy", "pandas", "scipy")
-FRAMEWORK_PACKAGES: dict[str, tuple[str, ...]] = {"keras": ("tensorflow", "keras"),
-                                                  "sklearn": ("scikit-learn", "skops"),
-                                                  "keras_lm": ("tensorflow", "keras"), "ngram": (),
-                                                  "word2vec": (), "seq2seq": ("tensorflow", "keras", "sacrebleu"),
-                                                  "ensemble": ("tensorflow", "keras", "scikit-learn", "skops")}
+FRAMEWORK_PACKAGES: dict[str, tuple[str, ...]] = {framework: kind.packages for framework, kind in SERVED.items()}
 # `tensorflow` in a requirement means the build that is installed: the CUDA one, or the lock's CPU-only one.
 TENSORFLOW_BUILDS = ("tensorflow", "tensorflow-cpu")
 GENERATION_DEFAULTS: dict[str, Any] = {"temperature": 1.0, "length": 100, "seed": 0}
@@ -119,10 +116,12 @@ def classify(scorer: Any, texts: list[str], settings: dict[str, Any] | None = No
     return score(scorer, texts)
 
 
-# framework → its answer: P(class 1); a continuation (temperature, length, seed); neighbours; a translation.
-ANSWERS: dict[str, Any] = {"keras": classify, "sklearn": classify, "keras_lm": continuations, "ngram": continuations,
-                           "word2vec": neighbour_lists, "seq2seq": translations, "ensemble": classify}
-GENERATORS = ("keras_lm", "ngram")  # the frameworks whose served model takes inference params
+# answer → what computes it: P(class 1); a continuation (temperature, length, seed); neighbours; a translation.
+ANSWER_FUNCTIONS: dict[str, Any] = {"probability": classify, "continuation": continuations,
+                                    "neighbours": neighbour_lists, "translation": translations}
+ANSWERS: dict[str, Any] = {framework: ANSWER_FUNCTIONS[kind.answer] for framework, kind in SERVED.items()}
+# the frameworks whose served model takes inference params
+GENERATORS = tuple(framework for framework, kind in SERVED.items() if kind.answer == "continuation")
 
 
 def installed(names: tuple[str, ...]) -> str:

@@ -26,13 +26,13 @@ import mlflow
 import yaml
 from mlflow.exceptions import MlflowException
 
-from textlab import tracking
+from textlab import paths, tracking
 from textlab.adapters.cli import StageError
 from textlab.adapters.files import write_json
 
 DEFAULT_DB = "mlflow.db"
 DEFAULT_ARTIFACTS = "mlartifacts"
-RUNS_DIR = Path("reports/runs")
+RUNS_DIR = paths.RUNS_DIR
 BACKEND_TIMEOUT_S = 5.0
 SQLITE_BUSY_TIMEOUT_S = 60  # a queued experiment's writer waits this long for the other's lock
 DVC_LOCK = Path("dvc.lock")
@@ -198,7 +198,7 @@ def open_experiment(uri: str, corpus: str) -> str:
 
 
 def run_record_path(stage: str) -> Path:
-    return RUNS_DIR / f"{stage}.json"
+    return paths.run_record(stage)
 
 
 def recorded_run_id(record: Path) -> str:

@@ -6,10 +6,10 @@ renamed into place, so a bad checksum or an unsafe archive leaves the previous d
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import mlflow
 
+from textlab import paths
 from textlab.adapters import fetch
 from textlab.adapters.cli import run_stage
 from textlab.adapters.files import atomic_path
@@ -30,7 +30,7 @@ def main(name: str) -> None:
     location = resolve_location(source, mirror)
     with stage_run(f"download@{name}", name, {"source": source.url, "location": location, **params}, []) as run:
         expected = expected_sha256(source, fetch.read_mirror_sums(mirror, params["timeout_s"]))
-        with atomic_path(Path("data/raw") / name) as staging:
+        with atomic_path(paths.raw(name)) as staging:
             staging.mkdir()
             archive = staging / source.filename
             digest = fetch.fetch(location, archive, expected_sha256=expected,
@@ -44,7 +44,7 @@ def main(name: str) -> None:
 
 
 def archive_size(name: str, filename: str) -> int:
-    return (Path("data/raw") / name / filename).stat().st_size
+    return (paths.raw(name) / filename).stat().st_size
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import mlflow
 
+from textlab import paths
 from textlab.adapters import registry
 from textlab.adapters.cli import run_stage
 from textlab.adapters.files import write_json
@@ -18,7 +19,7 @@ def main(task: str) -> None:
     params = load_params()
     gate = params["registry"][task]
     corpus = gate["corpus"]
-    with stage_run(f"promote@{task}", corpus, gate, [f"reports/metrics/{corpus}", "reports/train"]) as run:
+    with stage_run(f"promote@{task}", corpus, gate, [str(paths.metrics_dir(corpus)), str(paths.TRAIN_DIR)]) as run:
         client = mlflow.MlflowClient()
         candidates = [registry.candidate(client, task, model, train_stage, corpus)
                       for model, train_stage in task_models(params, corpus)]

@@ -6,10 +6,10 @@ report; writes reports/<corpus>.md. Training figures stay in `dvc metrics show`.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import mlflow
 
+from textlab import paths
 from textlab.adapters.cli import run_stage
 from textlab.adapters.files import write_text
 from textlab.adapters.params import load_params
@@ -17,10 +17,9 @@ from textlab.adapters.tracking import stage_run
 from textlab.reports import KINDS, gated_row, tables
 
 
-# Each kind of model: its title, its columns (first the one it is ranked by) and whether higher is better.
 def main(corpus: str) -> None:
     load_params()["corpora"][corpus]  # an unknown corpus fails here, with its name
-    source = Path("reports/metrics") / corpus
+    source = paths.metrics_dir(corpus)
     with stage_run(f"report@{corpus}", corpus, {"corpus": corpus}, [str(source)]) as run:
         rows = {path.stem: gated_row(json.loads(path.read_text())) for path in sorted(source.glob("*.json"))}
         text = f"# {corpus}: test metrics by architecture\n"
@@ -28,7 +27,7 @@ def main(corpus: str) -> None:
             text += f"\n## {KINDS[kind][0]}\n\n{table.to_markdown()}\n"
             mlflow.log_metric(f"best_test_{kind}", float(table[kind].iloc[0]))
             mlflow.set_tag(f"best_model.{kind}", str(table.index[0]))
-        write_text(Path("reports") / f"{corpus}.md", text)
+        write_text(paths.corpus_report(corpus), text)
         mlflow.log_text(text, f"{corpus}.md")
         print(text + f"\nrun {run.info.run_id}")
 

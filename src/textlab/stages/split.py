@@ -7,11 +7,9 @@ reviews) and reports/split/<corpus>.json: row counts, label shares and corpus fa
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import mlflow
 
-from textlab import checks
+from textlab import checks, paths
 from textlab.adapters.cli import run_stage
 from textlab.adapters.files import atomic_path, write_json
 from textlab.adapters.guard import guard
@@ -58,16 +56,16 @@ def label_facts(parts: dict) -> dict[str, float]:
 def main(corpus: str) -> None:
     params = load_params()["corpora"][corpus]
     stage, kind = f"split@{corpus}", corpus_kind(corpus)
-    with stage_run(stage, corpus, params, [f"data/raw/{corpus}"]) as run:
-        read = READERS[corpus](Path("data/raw") / corpus, params["split"])
+    with stage_run(stage, corpus, params, [str(paths.raw(corpus))]) as run:
+        read = READERS[corpus](paths.raw(corpus), params["split"])
         guard(stage, CHECKS[kind](read.checks, read.splits, params["checks"]))
-        with atomic_path(Path("data/split") / corpus) as folder:
+        with atomic_path(paths.split_dir(corpus)) as folder:
             folder.mkdir()
             for name, table in {**read.splits, **read.extra}.items():
                 table.to_parquet(folder / f"{name}.parquet", index=False)
         metrics = {**read.facts, **{f"{name}_rows": len(read.splits[name]) for name in SPLITS},
                    **(label_facts(read.splits) if kind == "labelled" else {})}
-        write_json(Path("reports/split") / f"{corpus}.json", metrics)
+        write_json(paths.split_metrics(corpus), metrics)
         mlflow.log_metrics(metrics)
         print(f"{stage}: {', '.join(f'{n} {len(p)}' for n, p in read.splits.items())} rows; run {run.info.run_id}")
 

@@ -1,92 +1,18 @@
 """tokenize@<view>: fit a view's vocabulary on train and turn every split into id tensors.
 
-A view (params.yaml `views`) is one (corpus, num_words, maxlen, …) combination that models read.
-Writes data/features/<view>/, by the kind of corpus:
-- labelled texts: spec.json (vocabulary, maxlen, padding), <split>.x.npy (int32 [rows, maxlen]) and
-  <split>.y.npy (int8 labels);
-- a running text: spec.json, the windows of `maxlen` ids every `step` (<split>.x.npy) with the next id
-  (<split>.y.npy), and each part's whole id stream (<split>.ids.npy), which counting models fit on;
-- sentence pairs: pairs_spec.json (both vocabularies; maxlen words a side) and <split>.source /
-  .decoder_in / .decoder_out .npy (teacher forcing).
+A view (params.yaml `views`) is one (corpus, num_words, maxlen, …) combination that models read. Reads
+data/split/<corpus>/ and writes data/features/<view>/; what it holds per kind of corpus is in
+textlab.adapters.views.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import mlflow
-import numpy as np
-import pandas as pd
 
-from textlab import checks
+from textlab import paths
 from textlab.adapters.cli import run_stage
-from textlab.adapters.files import atomic_path
-from textlab.adapters.guard import guard
 from textlab.adapters.params import load_params
-from textlab.adapters.tensors import save_features, save_pairs
 from textlab.adapters.tracking import stage_run
-from textlab.corpora import corpus_kind
-from textlab.features import fit_sequence_spec
-from textlab.language import sliding_windows
-from textlab.splits import SPLITS
-from textlab.translation import fit_translation_spec
-
-
-def fitted_spec(shape: dict, knobs: dict, train: pd.DataFrame):
-    return fit_sequence_spec(train["text"].tolist(), maxlen=shape["maxlen"], padding=knobs["padding"],
-                             truncating=knobs["truncating"], lowercase=knobs["lowercase"], level=knobs["level"],
-                             max_tokens=shape.get("num_words"), ngram_range=shape.get("ngram_range", 1),
-                             max_ngrams=shape.get("max_ngrams"))
-
-
-def labelled_view(stage: str, folder: Path, shape: dict, knobs: dict, limits: dict, tables: dict) -> dict:
-    """One padded sequence per text: ids in the vocabulary, labels balanced, little OOV in val and test."""
-    spec = fitted_spec(shape, knobs, tables["train"])
-    tensors = {name: (spec.transform(t["text"].tolist()), t["label"].to_numpy(np.int8)) for name, t in tables.items()}
-    guard(stage, [checks.Check(name, checks.summarise_sequences(x, y, spec.padding), checks.sequence_expectations(
-        len(tables[name]), spec.vocab_size, tuple(limits["class_balance"]),
-        None if name == "train" else limits["max_oov_rate"])) for name, (x, y) in tensors.items()])
-    with atomic_path(folder) as staged:
-        save_features(staged, spec, tensors)
-    return {"vocab_size": spec.vocab_size, "maxlen": spec.maxlen, **oov_rates({n: x for n, (x, _) in tensors.items()})}
-
-
-def text_view(stage: str, folder: Path, shape: dict, knobs: dict, limits: dict, tables: dict) -> dict:
-    """Windows inside their own part, targets in the vocabulary, val/test OOV counted."""
-    spec = fitted_spec(shape, knobs, tables["train"])
-    streams = {name: np.asarray(spec.ids(t["text"].tolist())[0], np.int32) for name, t in tables.items()}
-    tensors = {name: sliding_windows(ids, spec.maxlen, shape["step"]) for name, ids in streams.items()}
-    found = [checks.Check(name, checks.summarise_windows(x, y, len(streams[name]), shape["step"]),
-                          checks.window_expectations(len(x), spec.maxlen, spec.vocab_size))
-             for name, (x, y) in tensors.items()]
-    guard(stage, found + [checks.Check(f"{name}_oov", checks.oov_share_frame(streams[name]),
-                                       checks.oov_expectations(limits["max_oov_rate"])) for name in ("val", "test")])
-    with atomic_path(folder) as staged:
-        save_features(staged, spec, tensors, streams)
-    return {"vocab_size": spec.vocab_size, "maxlen": spec.maxlen, **oov_rates(streams)}
-
-
-def pairs_view(stage: str, folder: Path, shape: dict, knobs: dict, limits: dict, tables: dict) -> dict:
-    """Source and teacher-forced target ids of every pair; val/test OOV counted on both sides."""
-    spec = fit_translation_spec(tables["train"], shape.get("num_words"), shape.get("num_words"), shape["maxlen"],
-                                shape["maxlen"] + 1, min_count=shape.get("min_count") or 1)
-    tensors = {name: (spec.encode_source(t["source"].tolist()), *spec.decode_inputs_and_targets(t["target"].tolist()))
-               for name, t in tables.items()}
-    sides = {f"{name}_{side}": ids for name, (source, _, target) in tensors.items()
-             for side, ids in (("source", source), ("target", target))}
-    guard(stage, [checks.Check(side, checks.oov_share_frame(ids[ids != 0]), checks.oov_expectations(
-        limits["max_oov_rate"])) for side, ids in sides.items() if not side.startswith("train")])
-    with atomic_path(folder) as staged:
-        save_pairs(staged, spec, tensors)
-    return {"source_vocab_size": len(spec.source_vocabulary), "target_vocab_size": len(spec.target_vocabulary),
-            **oov_rates(sides)}
-
-
-VIEWS = {"labelled": labelled_view, "text": text_view, "pairs": pairs_view}
-
-
-def oov_rates(ids_by_name: dict) -> dict[str, float]:
-    """Share of the non-padding ids that are OOV, per split (or split and side)."""
-    return {f"{name}_oov_rate": float((ids == 1).sum() / max((ids != 0).sum(), 1)) for name, ids in ids_by_name.items()}
+from textlab.adapters.views import build_view
 
 
 def main(view: str) -> None:
@@ -96,10 +22,9 @@ def main(view: str) -> None:
     shape = params["views"][view]
     corpus = shape["corpus"]
     knobs, limits = params["corpora"][corpus].get("tokenize", {}), params["corpora"][corpus]["checks"]
-    stage, source = f"tokenize@{view}", Path("data/split") / corpus
-    with stage_run(stage, corpus, {"view": shape, "tokenize": knobs, "checks": limits}, [str(source)]) as run:
-        tables = {name: pd.read_parquet(source / f"{name}.parquet") for name in SPLITS}
-        facts = VIEWS[corpus_kind(corpus)](stage, Path("data/features") / view, shape, knobs, limits, tables)
+    stage = f"tokenize@{view}"
+    with stage_run(stage, corpus, {"view": shape, "tokenize": knobs, "checks": limits}, [str(paths.split_dir(corpus))]) as run:
+        facts = build_view(stage, view, shape, knobs, limits)
         mlflow.log_metrics(facts)
         print(f"{stage}: {', '.join(f'{k} {v:.4g}' for k, v in facts.items())}; run {run.info.run_id}")
 

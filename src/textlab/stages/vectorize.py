@@ -6,13 +6,11 @@ frequencies) and <split>.x.npz (sparse float32 CSR) / <split>.y.npy. Sparse keep
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import mlflow
 import numpy as np
 import pandas as pd
 
-from textlab import checks
+from textlab import checks, paths
 from textlab.adapters.cli import run_stage
 from textlab.adapters.files import atomic_path
 from textlab.adapters.guard import guard
@@ -26,7 +24,7 @@ from textlab.splits import SPLITS
 def main(corpus: str) -> None:
     params = load_params()
     knobs, tokenize, limits = params["bags"][corpus], params["corpora"][corpus]["tokenize"], params["corpora"][corpus]["checks"]
-    stage, source = f"vectorize@{corpus}", Path("data/split") / corpus
+    stage, source = f"vectorize@{corpus}", paths.split_dir(corpus)
     with stage_run(stage, corpus, {"vectorize": knobs, "tokenize": tokenize, "checks": limits}, [str(source)]) as run:
         tables = {name: pd.read_parquet(source / f"{name}.parquet") for name in SPLITS}
         texts = {name: t["text"].tolist() for name, t in tables.items()}
@@ -41,7 +39,7 @@ def main(corpus: str) -> None:
                          checks.matrix_expectations(len(labels[name]), mode == "binary", tuple(limits["class_balance"])))
             for mode, by_split in matrices.items() for name, m in by_split.items()
         ])
-        with atomic_path(Path("data/features") / f"{corpus}-bow") as folder:
+        with atomic_path(paths.bag_features(corpus)) as folder:
             for mode, spec in specs.items():
                 save_features(folder / mode, spec, {name: (matrices[mode][name], labels[name]) for name in SPLITS})
         mlflow.log_metrics({f"{mode}_train_nnz": float(matrices[mode]["train"].nnz) for mode in knobs["modes"]})
