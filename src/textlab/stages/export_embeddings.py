@@ -1,60 +1,29 @@
 """export_embeddings@<key>: the trained Embedding layer as word2vec text, projector TSVs and a t-SNE PNG.
 
 Reads models/<key>/embedding.npy (saved by train, so this stage needs no TensorFlow) and writes
-reports/embeddings/<key>/{vectors.w2v.txt, vectors.tsv, metadata.tsv, tsne.png}. The padding
-row (index 0) is left out: mask_zero models never train it.
+reports/embeddings/<key>/{vectors.w2v.txt, vectors.tsv, metadata.tsv, tsne.png}
+(textlab.adapters.embedding_export). The padding row is left out: mask_zero models never train it.
 """
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import mlflow
-import numpy as np
 
 from textlab import paths
-from textlab.adapters.cli import StageError, run_stage
-from textlab.adapters.files import atomic_path
+from textlab.adapters.cli import run_stage
+from textlab.adapters.embedding_export import export
 from textlab.adapters.params import any_model_params, load_params
-from textlab.adapters.tensors import load_spec
 from textlab.adapters.tracking import stage_run
-from textlab.embeddings import display_token, projector_tsv, tsne_layout, word2vec_text
-from textlab.text import PAD_ID
-
-
-def tsne_figure(points: np.ndarray, tokens: list[str], title: str) -> plt.Figure:
-    figure, axes = plt.subplots(figsize=(8, 8))
-    axes.scatter(points[:, 0], points[:, 1], s=8, alpha=0.4)
-    for (x, y), token in zip(points, tokens, strict=True):
-        axes.annotate(display_token(token), (x, y), fontsize=9)
-    axes.set_title(title)
-    return figure
 
 
 def main(key: str) -> None:
     params = load_params()
     hp, knobs = any_model_params(params, key), params["export_embeddings"]
-    model_dir = paths.model_dir(key)
     stage = f"export_embeddings@{key}"
-    with stage_run(stage, hp["corpus"], {"model": key, **knobs}, [str(model_dir)]) as run:
-        if not (model_dir / "embedding.npy").exists():
-            raise StageError(f"models.{key} has no Embedding layer; remove it from export_embeddings.models")
-        weights = np.load(model_dir / "embedding.npy")
-        spec = load_spec(model_dir)
-        sequence = getattr(spec, "sequence", spec)
-        kept = slice(PAD_ID + 1, None)  # every row but padding's
-        tokens, vectors = [*sequence.vocabulary, *sequence.ngram_vocabulary][kept], weights[kept]
-        shown = int(knobs["tsne_points"])  # vocabularies are frequency-ranked: the most frequent tokens
-        points = tsne_layout(vectors[:shown], float(knobs["tsne_perplexity"]), int(knobs["seed"]))
-        vectors_tsv, metadata_tsv = projector_tsv(tokens, vectors)
-        with atomic_path(paths.embeddings_export(key)) as folder:
-            folder.mkdir()
-            (folder / "vectors.w2v.txt").write_text(word2vec_text(tokens, vectors), encoding="utf-8")
-            (folder / "vectors.tsv").write_text(vectors_tsv, encoding="utf-8")
-            (folder / "metadata.tsv").write_text(metadata_tsv, encoding="utf-8")
-            tsne_figure(points, tokens[:shown], f"t-SNE of {key} embeddings").savefig(folder / "tsne.png", dpi=120,
-                                                                               bbox_inches="tight")
+    with stage_run(stage, hp["corpus"], {"model": key, **knobs}, [str(paths.model_dir(key))]) as run:
+        tokens, dimensions = export(key, knobs)
         mlflow.log_artifacts(str(paths.embeddings_export(key)), "embeddings")
-        mlflow.log_metrics({"tokens": len(tokens), "dimensions": int(vectors.shape[1])})
-        print(f"{stage}: {len(tokens)} vectors of {vectors.shape[1]} dimensions; run {run.info.run_id}")
+        mlflow.log_metrics({"tokens": tokens, "dimensions": dimensions})
+        print(f"{stage}: {tokens} vectors of {dimensions} dimensions; run {run.info.run_id}")
 
 
 if __name__ == "__main__":
