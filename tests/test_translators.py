@@ -57,13 +57,14 @@ def test_the_translator_learns_the_toy_language(trained):
 
 def test_evaluate_scores_the_model_and_both_baselines_on_test_and_val(trained):
     root, tables, _, _ = trained
-    scores, translations = seq2seq_scoring.evaluate(seq2seq_scoring.load_scorer(root / "model"), tables)
+    decoding = {"beam_width": 3, "length_alpha": 1.0}
+    scores, translations = seq2seq_scoring.evaluate(seq2seq_scoring.load_scorer(root / "model"), tables, decoding)
     names = {"bleu", "token_accuracy", "baseline_retrieval_bleu", "baseline_copy_bleu"}
     assert set(scores) == names | {f"val_{name}" for name in names} | {"test_pairs", "val_pairs"}
     assert scores["test_pairs"] == scores["val_pairs"] == 60
     assert set(translations) == {"test", "val"} and len(translations["test"]) == 60
     scorer = seq2seq_scoring.load_scorer(root / "model")
-    assert translations["test"] == scorer.translate(tables["test"]["source"].tolist())
+    assert translations["test"] == scorer.translate(tables["test"]["source"].tolist(), 3, 1.0)
     # Three-word sentences hold no 4-gram, so every corpus BLEU here is 0; English copied shares no word at all.
     assert {name: scores[name] for name in scores if name.endswith("bleu")} == dict.fromkeys(
         ["bleu", "baseline_retrieval_bleu", "baseline_copy_bleu", "val_bleu", "val_baseline_retrieval_bleu",

@@ -410,6 +410,13 @@ class Seq2seq(KerasModel):
     dropout: Rate = None
 
 
+class Decoding(Section):
+    """How evaluate_translator turns a translator's next-word probabilities into a translation (textlab.beam_search)."""
+
+    beam_width: Count = Field(description="an integer ≥ 1 (1 = greedy decoding)")
+    length_alpha: Annotated[float, Field(ge=0)] = Field(description="a number ≥ 0 (0 = raw log-probability)")
+
+
 class Neighbours(Section):
     probes: Annotated[list[Name], Field(min_length=1)] = Field(description="a non-empty list of words")
     frequent: Seed
@@ -537,6 +544,7 @@ class Params(Section):
     generation: Generation
     embedding_models: dict[str, EmbeddingModel]
     translation_models: dict[str, Seq2seq]
+    decoding: Decoding
     neighbours: Neighbours
     export_embeddings: ExportEmbeddings
     published: dict[Name, Annotated[dict[Name, Annotated[float, Field(description="a number")]],

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import keras
 import numpy as np
 import pandas as pd
 
 from textlab.adapters.tensors import load_pairs_spec
+from textlab.beam_search import beam_decode
 from textlab.translation import (
     TranslationSpec,
     copy_translations,
@@ -29,9 +31,13 @@ class TranslatorScorer:
     model: keras.Model
     spec: TranslationSpec
 
-    def translate(self, texts: list[str]) -> list[str]:
-        """Greedy translations, one per English text (at most target_len words each)."""
-        return greedy_decode(next_word_predictor(self.model), self.spec.encode_source(texts), self.spec)
+    def translate(self, texts: list[str], beam_width: int = 1, length_alpha: float = 0.0) -> list[str]:
+        """One translation per English text (at most target_len words): greedy, or a beam search when
+        `beam_width` > 1 (see `textlab.beam_search`)."""
+        predict_next, source = next_word_predictor(self.model), self.spec.encode_source(texts)
+        if beam_width == 1:
+            return greedy_decode(predict_next, source, self.spec)
+        return beam_decode(predict_next, source, self.spec, beam_width, length_alpha)
 
     def token_accuracy(self, pairs: pd.DataFrame) -> float:
         """Teacher-forced share of the reference's words (and END) predicted right, padding ignored."""
@@ -46,9 +52,10 @@ def load_scorer(model_dir: Path) -> TranslatorScorer:
     return TranslatorScorer(keras.models.load_model(model_dir / "model.keras"), spec)
 
 
-def evaluate(scorer: TranslatorScorer,
-             tables: dict[str, pd.DataFrame]) -> tuple[dict[str, float | int], dict[str, list[str]]]:
-    """The model and the two baselines (retrieval over `tables["train"]`, copy the source) on test and val.
+def evaluate(scorer: TranslatorScorer, tables: dict[str, pd.DataFrame],
+             decoding: dict[str, Any]) -> tuple[dict[str, float | int], dict[str, list[str]]]:
+    """The model (decoded as params.yaml `decoding` says) and the two baselines (retrieval over
+    `tables["train"]`, copy the source) on test and val.
 
     Returns the rounded figures (test: `bleu`, `token_accuracy`, `test_pairs`, `baseline_<name>_bleu`;
     val: the same prefixed `val_`, and `val_pairs`) and the model's translations per held-out split.
@@ -59,7 +66,7 @@ def evaluate(scorer: TranslatorScorer,
     for split, prefix in (("test", ""), ("val", "val_")):
         held = tables[split]
         sources, references = held["source"].tolist(), held["target"].tolist()
-        translations[split] = scorer.translate(sources)
+        translations[split] = scorer.translate(sources, int(decoding["beam_width"]), float(decoding["length_alpha"]))
         baselines = {"retrieval": retrieval_translations(train["source"].tolist(), train["target"].tolist(), sources),
                      "copy": copy_translations(sources)}
         scores |= {f"{prefix}bleu": round(corpus_bleu(translations[split], references), 2),

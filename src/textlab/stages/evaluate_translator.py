@@ -1,6 +1,6 @@
-"""evaluate_translator@<corpus>-<architecture>: corpus BLEU (sacreBLEU) of greedy translations of the raw
-held-out English (which shares no sentence with train), teacher-forced token accuracy, and the same for
-the two baselines (retrieval of the nearest training sentence's Spanish, copy the source), on test and
+"""evaluate_translator@<corpus>-<architecture>: corpus BLEU (sacreBLEU) of the translations (params.yaml
+`decoding`: a beam search, or greedy) of the raw held-out English (which shares no sentence with train),
+teacher-forced token accuracy, and the same for the two baselines (retrieval of the nearest training sentence's Spanish, copy the source), on test and
 on val (`val_` figures). Writes reports/metrics/<corpus>/<key>.json and reports/translations/<key>.md,
 a seeded random sample of test sentences with their sentence BLEU.
 """
@@ -27,12 +27,14 @@ def main(key: str) -> None:
     model_dir = Path("models") / key
     paths = {name: Path("data/split") / hp["corpus"] / f"{name}.parquet" for name in ("train", "val", "test")}
     stage = f"evaluate_translator@{key}"
-    with stage_run(stage, hp["corpus"], {"model": key},
+    with stage_run(stage, hp["corpus"], {"model": key, **params["decoding"]},
                    [str(model_dir), *map(str, paths.values())]) as run:
         tables = {name: pd.read_parquet(path) for name, path in paths.items()}
-        scores, translations = seq2seq_scoring.evaluate(seq2seq_scoring.load_scorer(model_dir), tables)
+        scorer = seq2seq_scoring.load_scorer(model_dir)
+        scores, translations = seq2seq_scoring.evaluate(scorer, tables, params["decoding"])
         test, hypotheses = tables["test"], translations["test"]
-        page = translation_page(f"{key}: greedy translations of held-out sentences", test["source"].tolist(),
+        title = f"{key}: translations of held-out sentences (beam width {params['decoding']['beam_width']})"
+        page = translation_page(title, test["source"].tolist(),
                                 test["target"].tolist(), hypotheses, SHOWN, int(hp["seed"]), scores)
         publish(hp["corpus"], key, scores, page, "reports/translations", stage=stage, gate=gate,
                 outputs=gates.translator_outputs(hypotheses, gate["min_distinct_share"]))
