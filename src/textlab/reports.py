@@ -17,7 +17,7 @@ KINDS = {
     "neighbour_overlap": ("word vectors (top-k neighbour overlap with gensim; its seed-to-seed overlap beside)",
                           ["neighbour_overlap", "gensim_noise_floor", "floor_ratio", "words_compared", "k", "gate"],
                           False),
-    "bleu": ("translators (corpus BLEU of greedy translations beside retrieval and copy-the-source; token accuracy)",
+    "bleu": ("translators (corpus BLEU of the translations, decoded as params.yaml `decoding` says, beside retrieval and copy-the-source; token accuracy)",
              ["bleu", "baseline_retrieval_bleu", "baseline_copy_bleu", "token_accuracy", "test_pairs", "gate"], False),
 }
 
