@@ -60,7 +60,12 @@ def choose_weight(log2_a: np.ndarray, log2_b: np.ndarray, grid: np.ndarray) -> f
     grid = np.asarray(grid, np.float64)
     if grid.ndim != 1 or not len(grid):
         raise ValueError(f"grid must be a non-empty 1-D array of weights, got shape {grid.shape}")
-    return float(grid[int(np.argmin(weight_curve(log2_a, log2_b, grid)))])
+    return best_weight(grid, weight_curve(log2_a, log2_b, grid))
+
+
+def best_weight(grid: np.ndarray, curve: np.ndarray) -> float:
+    """The weight of `grid` whose bits per token in `curve` (`weight_curve` over it) is lowest; a tie goes to the first."""
+    return float(np.asarray(grid, np.float64)[int(np.argmin(curve))])
 
 
 def mixed_next_distributions(next_a: NextDistributions, next_b: NextDistributions, weight: float) -> NextDistributions:

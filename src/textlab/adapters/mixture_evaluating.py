@@ -52,7 +52,7 @@ def run_mixture_evaluation(stage: str, hp: dict[str, Any], gate: Mapping[str, An
         scored = {split: [scorer.log2_probs(ids[split]) for scorer in scorers] for split in ("val", "test")}
         grid = mixtures.weight_grid(hp["grid_step"])
         curve = mixtures.weight_curve(*scored["val"], grid)
-        weight = mixtures.choose_weight(*scored["val"], grid)
+        weight = mixtures.best_weight(grid, curve)  # the curve is logged too: computed once
         for step, bits in enumerate(curve):
             mlflow.log_metric("val_bits_per_token_by_weight", float(bits), step=step)
         mixed = {split: mixtures.interpolated_log2_probs(*scored[split], weight) for split in scored}
