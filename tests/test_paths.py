@@ -14,7 +14,6 @@ from conftest import ROOT
 from textlab import paths
 from textlab.adapters.params import load_params
 from textlab.kinds import KINDS
-from textlab.splits import SPLITS
 
 EXPRESSION = re.compile(r"\$\{([^}]+)\}")
 
@@ -55,7 +54,7 @@ def candidates(params: dict, stages: dict) -> dict[str, set[str]]:
     keys = {key for kind in KINDS for key in params[kind.section]}
     keys |= {f"{key}_tuned" for key in params["tune"]} | set(params["tune"]) | set(params["explain"])
     return {"source": set(params["download"]["sources"]), "corpus": set(params["corpora"]),
-            "part": set(SPLITS), "view": set(params["views"]) | set(params["pretrained"]),
+            "part": set(paths.SPLITS), "view": set(params["views"]) | set(params["pretrained"]),
             "name": {entry["inputs"] for section in params.values() if isinstance(section, dict)
                      for entry in section.values() if isinstance(entry, dict) and "inputs" in entry},
             "key": keys, "stage": set(stages), "task": set(params["registry"]), "kind": set(paths.PAGES)}

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-PAD_ID = 0
-OOV_ID = 1
+from textlab.text import OOV_ID, PAD_ID
+
 PADDING_SIDES = ("pre", "post")
 
 

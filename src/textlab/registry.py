@@ -11,10 +11,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from textlab.gates import PASSED, passed
+from textlab.kinds import KINDS
 from textlab.tuning import TUNED_SUFFIX
 
 CHAMPION = "champion"
-TRAIN_STAGES = {"models": "train", "baselines": "train_baseline", "ensembles": "ensemble"}  # params section -> the stage that trains it
+# params section of a classifier -> the stage group that trains it
+TRAIN_STAGES = {kind.section: kind.train_stage for kind in KINDS if kind.metric == "accuracy"}
 
 
 @dataclass(frozen=True)

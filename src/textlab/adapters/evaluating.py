@@ -19,16 +19,13 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import ConfusionMatrixDisplay, RocCurveDisplay
 
-from textlab import gates
+from textlab import gates, paths
 from textlab.adapters.files import atomic_path, write_json
 from textlab.adapters.gating import gated
 from textlab.adapters.tracking import stage_run
 from textlab.evaluation import binary_metrics, confusion, confusion_counts, predictions, roc_points, trivial_baselines
 
 LoadScorer = Callable[[Path], Any]
-
-
-PREDICTIONS = Path("data/predictions")
 
 
 def split_scores(y_true: np.ndarray, probability: np.ndarray, train_labels: np.ndarray, prefix: str = "") -> dict:
@@ -39,8 +36,8 @@ def split_scores(y_true: np.ndarray, probability: np.ndarray, train_labels: np.n
 
 def run_evaluation(stage: str, key: str, corpus: str, load_scorer: LoadScorer, gate: Mapping[str, Any],
                    val_predictions: bool = True) -> None:
-    test_path, model_dir = Path("data/split") / corpus / "test.parquet", Path("models") / key
-    val_path, train_path = test_path.with_name("val.parquet"), test_path.with_name("train.parquet")
+    model_dir = paths.model_dir(key)
+    test_path, val_path, train_path = (paths.split_table(corpus, part) for part in ("test", "val", "train"))
     with stage_run(stage, corpus, {"model": key}, [str(model_dir), str(test_path), str(val_path), str(train_path)]) as run:
         test = pd.read_parquet(test_path)
         val = pd.read_parquet(val_path, columns=["text", "label"])
@@ -59,13 +56,12 @@ def run_evaluation(stage: str, key: str, corpus: str, load_scorer: LoadScorer, g
         mlflow.log_figure(RocCurveDisplay.from_predictions(y_test, probability).figure_, "roc.png")
         # Outputs last: a failure above leaves the previous metrics and plots whole.
         if val_predictions:
-            with atomic_path(PREDICTIONS / corpus / f"{key}.parquet") as path:
+            with atomic_path(paths.predictions(corpus, key)) as path:
                 pd.DataFrame({"label": y_val, "probability": val_probability}).to_parquet(path, index=False)
-        plots = Path("reports/plots") / key
-        for target, table in ((plots / "confusion.csv", confusion_counts(y_test, probability)),
-                              (plots / "roc.csv", roc_points(y_test, probability)),
-                              (Path("reports/predictions") / f"{key}.csv", predictions(y_test, probability))):
+        for target, table in ((paths.confusion_plot(key), confusion_counts(y_test, probability)),
+                              (paths.roc_plot(key), roc_points(y_test, probability)),
+                              (paths.test_predictions(key), predictions(y_test, probability))):
             with atomic_path(target) as path:
                 table.to_csv(path, index=False)
-        write_json(Path("reports/metrics") / corpus / f"{key}.json", metrics)
+        write_json(paths.metrics(corpus, key), metrics)
         print(f"{stage}: test accuracy {scores['accuracy']:.4f}, ROC-AUC {scores['roc_auc']:.4f}; run {run.info.run_id}")

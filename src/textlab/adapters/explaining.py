@@ -15,7 +15,7 @@ import mlflow.pyfunc
 import numpy as np
 import pandas as pd
 
-from textlab.explaining import CLASS_NAMES, GENERIC_CLASSES, Explanation, Level, PredictProba, html_page
+from textlab.explaining import CLASS_NAMES, GENERIC_CLASSES, Explanation, Level, PredictProba, explain, html_page
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (after choosing the file-only backend)
@@ -94,3 +94,13 @@ def linear_weights(model: mlflow.pyfunc.PyFuncModel) -> dict[str, float]:
     words = [w for w in vectorizer.vocabulary_ if " " not in w]  # unigrams: what LIME removes is a word
     features = pipeline[:-1].transform(words)
     return dict(zip(words, (features @ classifier.coef_.ravel()).tolist(), strict=True))
+
+
+def explain_version(entry: dict, version: str, folder: Path) -> tuple[mlflow.pyfunc.PyFuncModel, list[Explanation]]:
+    """Every probe of an `explain` entry explained by version `version` of its task, the pages written to `folder`."""
+    name = f"{entry['task']}/{version}"
+    model = mlflow.pyfunc.load_model(f"models:/{name}")
+    level, classes, proba = level_of(model), classes_of(model), predict_proba(model)
+    found = [explain(proba, text, level, entry["samples"], entry["features"], entry["seed"]) for text in entry["probes"]]
+    write_pages(found, folder, name, classes)
+    return model, found

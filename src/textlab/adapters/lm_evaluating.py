@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from textlab import gates, language
+from textlab import gates, language, paths
 from textlab.adapters.publishing import publish
 from textlab.adapters.tracking import stage_run
 from textlab.generation import sample_ids, samples_markdown
@@ -49,17 +49,17 @@ def split_scores(log2_probs: Callable[[np.ndarray], np.ndarray], unigram: np.nda
 
 def split_ids(spec: Any, corpus: str, split: str) -> np.ndarray:
     """The whole raw text of one split, encoded with the model's vocabulary."""
-    return np.asarray(spec.ids(pd.read_parquet(Path("data/split") / corpus / f"{split}.parquet")["text"].tolist())[0],
+    return np.asarray(spec.ids(pd.read_parquet(paths.split_table(corpus, split))["text"].tolist())[0],
                       np.int64)
 
 
 def run_lm_evaluation(stage: str, hp: dict[str, Any], load_scorer: LoadScorer, gate: Mapping[str, Any]) -> None:
     key, corpus, generation = hp["key"], hp["corpus"], hp["generation"]
-    split_dir, model_dir = Path("data/split") / corpus, Path("models") / key
-    read = [str(model_dir)] + [str(split_dir / f"{split}.parquet") for split in ("train", "val", "test")]
+    model_dir = paths.model_dir(key)
+    read = [str(model_dir)] + [str(paths.split_table(corpus, split)) for split in paths.SPLITS]
     with stage_run(stage, corpus, {"model": key, "generation": generation}, read) as run:
         scorer = load_scorer(model_dir)
-        ids = {split: split_ids(scorer.spec, corpus, split) for split in ("train", "val", "test")}
+        ids = {split: split_ids(scorer.spec, corpus, split) for split in paths.SPLITS}
         unigram = language.fit_unigram(ids["train"], scorer.spec.vocab_size, UNIGRAM_ALPHA)
         scores = {**split_scores(scorer.log2_probs, unigram, ids["test"]),
                   **split_scores(scorer.log2_probs, unigram, ids["val"], prefix="val_")}
@@ -68,7 +68,7 @@ def run_lm_evaluation(stage: str, hp: dict[str, Any], load_scorer: LoadScorer, g
                              generation["seed"])
         samples = {t: scorer.spec.detokenize(new) for t, new in sampled.items()}
         page = samples_markdown(key, scorer.spec.detokenize(prompt), samples)
-        publish(corpus, key, scores, page, "reports/samples", stage=stage, gate=gate, outputs=gates.sample_outputs(sampled))
+        publish(corpus, key, scores, page, "samples", stage=stage, gate=gate, outputs=gates.sample_outputs(sampled))
         print(f"{stage}: {scores['bits_per_token']:.4f} bits per token, perplexity {scores['perplexity']:.2f} "
               f"over {scores['test_tokens']} test tokens (unigram {scores['baseline_unigram_bits_per_token']:.4f}, "
               f"{scores['baseline_unigram_perplexity']:.2f}); validation {scores['val_bits_per_token']:.4f}, "

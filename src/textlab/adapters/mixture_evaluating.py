@@ -16,17 +16,17 @@ from typing import Any
 import mlflow
 import numpy as np
 
-from textlab import gates, language, mixtures
+from textlab import gates, language, mixtures, paths
 from textlab.adapters import keras_lm_scoring, ngram_scoring
 from textlab.adapters.lm_evaluating import UNIGRAM_ALPHA, split_ids, split_scores
 from textlab.adapters.publishing import publish
 from textlab.adapters.tracking import stage_run
 from textlab.generation import sample_ids, samples_markdown
+from textlab.paths import SPLITS
 
 # params.yaml section of a component → the loader of its model folder (each scores as its own evaluate stage does)
 LOADERS: dict[str, Callable[[Path], Any]] = {"language_models": keras_lm_scoring.load_scorer,
                                              "ngram_models": ngram_scoring.load_scorer}
-SPLITS = ("train", "val", "test")
 
 
 def same_ids(corpus: str, scorers: list[Any], names: list[str]) -> dict[str, np.ndarray]:
@@ -41,8 +41,8 @@ def same_ids(corpus: str, scorers: list[Any], names: list[str]) -> dict[str, np.
 
 def run_mixture_evaluation(stage: str, hp: dict[str, Any], gate: Mapping[str, Any]) -> None:
     key, corpus, generation, names = hp["key"], hp["corpus"], hp["generation"], hp["components"]
-    model_dirs = [Path("models") / name for name in names]
-    read = [str(d) for d in model_dirs] + [str(Path("data/split") / corpus / f"{split}.parquet") for split in SPLITS]
+    model_dirs = [paths.model_dir(name) for name in names]
+    read = [str(d) for d in model_dirs] + [str(paths.split_table(corpus, split)) for split in SPLITS]
     with stage_run(stage, corpus, {"model": key, "components": names, "grid_step": hp["grid_step"],
                                    "generation": generation}, read) as run:
         scorers = [LOADERS[hp["sections"][name]](d) for name, d in zip(names, model_dirs, strict=True)]
@@ -68,7 +68,7 @@ def run_mixture_evaluation(stage: str, hp: dict[str, Any], gate: Mapping[str, An
         page = samples_markdown(f"{key}: {weight:g} × {names[0]} + {1 - weight:g} × {names[1]}", detokenize(prompt),
                                 {t: detokenize(new) for t, new in sampled.items()})
         outputs = gates.sample_outputs(sampled)
-        publish(corpus, key, scores, page, "reports/samples", stage=stage, gate=gate, outputs=outputs)
+        publish(corpus, key, scores, page, "samples", stage=stage, gate=gate, outputs=outputs)
         print(f"{stage}: weight {weight:g} on {names[0]} (validation bits per token {curve.min():.4f}; "
               f"{curve[0]:.4f} with {names[1]} alone, {curve[-1]:.4f} with {names[0]} alone); test "
               f"{scores['bits_per_token']:.4f} bits per token, perplexity {scores['perplexity']:.2f} over "

@@ -3,24 +3,22 @@ page, in MLflow and in the workspace (outputs last, so a failure before leaves t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import mlflow
 
+from textlab import paths
 from textlab.adapters.files import write_json, write_text
 from textlab.adapters.gating import gated
 from textlab.checks import Check
 
-METRICS_DIR = Path("reports/metrics")
 
-
-def publish(corpus: str, key: str, scores: dict[str, float | int], page: str, page_dir: str, *, stage: str,
+def publish(corpus: str, key: str, scores: dict[str, float | int], page: str, page_kind: str, *, stage: str,
             gate: Mapping[str, Any], outputs: Check | None = None, metric_prefix: str = "test_") -> None:
     """scores → MLflow (prefixed) and, with the verdicts of `gate` (params.yaml `gates.<kind>`) on them and on
-    `outputs`, reports/metrics/<corpus>/<key>.json; page → MLflow and <page_dir>/<key>.md."""
+    `outputs`, reports/metrics/<corpus>/<key>.json; page → MLflow and reports/<page_kind>/<key>.md (textlab.paths.page)."""
     mlflow.log_metrics({f"{metric_prefix}{name}": float(value) for name, value in scores.items()})
     metrics = gated(stage, scores, gate, outputs)
-    mlflow.log_text(page, f"{Path(page_dir).name}.md")
-    write_text(Path(page_dir) / f"{key}.md", page)
-    write_json(METRICS_DIR / corpus / f"{key}.json", metrics)
+    mlflow.log_text(page, f"{page_kind}.md")
+    write_text(paths.page(page_kind, key), page)
+    write_json(paths.metrics(corpus, key), metrics)

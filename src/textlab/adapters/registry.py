@@ -11,6 +11,7 @@ from pathlib import Path
 import mlflow
 from mlflow.exceptions import MlflowException
 
+from textlab import paths
 from textlab.adapters.cli import StageError
 from textlab.adapters.tracking import recorded_run_id, run_record_path
 from textlab.registry import CHAMPION, Candidate, candidate_from_tags, gate_tag, version_tags
@@ -24,7 +25,7 @@ def candidate(client: mlflow.MlflowClient, task: str, model: str, train_stage: s
     """The version of `model`'s latest train run, registered from that run's logged model if it is new."""
     train_stage = train_stage if "@" in train_stage else f"{train_stage}@{model}"
     run_id = recorded_run_id(run_record_path(train_stage))
-    metrics = read_json(Path("reports/metrics") / corpus / f"{model}.json")
+    metrics = read_json(paths.metrics(corpus, model))
     found = client.search_model_versions(f"name = '{task}' and run_id = '{run_id}'")
     if found:  # a re-evaluation may have flipped the gate since the version was registered
         tags = {**found[0].tags, "gate": gate_tag(metrics)}
@@ -38,7 +39,7 @@ def candidate(client: mlflow.MlflowClient, task: str, model: str, train_stage: s
                          f"the tracking backend {mlflow.get_tracking_uri()}; rerun it with "
                          f"`dvc repro --force {train_stage}`") from err
     tags = version_tags(model, train_stage, run_tags.get("git.commit"),
-                        read_json(Path("reports/train") / model / "metrics.json"), metrics)
+                        read_json(paths.train_metrics(model)), metrics)
     tags.update({key: value for key, value in run_tags.items() if key.startswith("dvc.dep.")})  # the data it saw
     version = mlflow.register_model(f"runs:/{run_id}/model", task, tags=tags)
     return candidate_from_tags(version.version, tags)
@@ -46,7 +47,7 @@ def candidate(client: mlflow.MlflowClient, task: str, model: str, train_stage: s
 
 def decision_path(task: str) -> Path:
     """Where promote@<task> writes its decision (the champion and every candidate's version)."""
-    return Path("reports/registry") / f"{task}.json"
+    return paths.registry_record(task)
 
 
 def current_champion(client: mlflow.MlflowClient, task: str) -> Candidate | None:

@@ -23,7 +23,7 @@ from textlab.adapters.tensors import save_features, save_pairs
 from textlab.corpora import corpus_kind
 from textlab.features import fit_sequence_spec
 from textlab.language import sliding_windows
-from textlab.splits import SPLITS
+from textlab.paths import SPLITS
 from textlab.text import OOV_ID, PAD_ID
 from textlab.translation import fit_translation_spec
 

@@ -4,8 +4,7 @@ and the probe words' neighbours. Writes reports/metrics/<corpus>/<key>.json and 
 """
 from __future__ import annotations
 
-from pathlib import Path
-
+from textlab import paths
 from textlab.adapters.cli import run_stage
 from textlab.adapters.params import embedding_params, load_params
 from textlab.adapters.publishing import publish
@@ -18,12 +17,12 @@ from textlab.adapters.word2vec_scoring import load_scorer
 def main(key: str) -> None:
     params = load_params()
     hp, knobs = embedding_params(params, key), params["neighbours"]
-    model_dir, inputs = Path("models") / key, Path("data") / hp["inputs"]
+    model_dir, inputs = paths.model_dir(key), paths.inputs(hp["inputs"])
     stage = f"evaluate_embedding@{key}"
     with stage_run(stage, hp["corpus"], {"model": key, **knobs}, [str(model_dir), str(inputs)]) as run:
         metrics, table = compare_with_gensim(hp, load_scorer(model_dir), load_ids(inputs, "train"), knobs)
         publish(hp["corpus"], key, metrics, f"# {key}: nearest neighbours of the probe words\n\n{table}",
-                "reports/neighbours", stage=stage, gate=params["gates"]["word_vectors"],
+                "neighbours", stage=stage, gate=params["gates"]["word_vectors"],
                 metric_prefix="")
         print(f"{stage}: neighbour overlap with gensim {metrics['neighbour_overlap']} "
               f"(gensim vs gensim {metrics['gensim_noise_floor']}); run {run.info.run_id}")

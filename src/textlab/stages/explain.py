@@ -7,20 +7,17 @@ its LIME weights' signs compared with its own word weights (`sign_agreement`).
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import mlflow
 import mlflow.pyfunc
 
+from textlab import paths
 from textlab.adapters import explaining
 from textlab.adapters.cli import StageError, run_stage
 from textlab.adapters.files import atomic_path, write_json
 from textlab.adapters.params import load_params
 from textlab.adapters.registry import decision_path, read_json
 from textlab.adapters.tracking import stage_run
-from textlab.explaining import Explanation, explain, sign_agreement, token_weights
-
-REPORTS = Path("reports/explain")
+from textlab.explaining import sign_agreement, token_weights
 
 
 def main(corpus: str) -> None:
@@ -31,30 +28,20 @@ def main(corpus: str) -> None:
         raise StageError(f"{decision_file}: {entry['task']} has no champion yet ({decision['reason']})")
     versions = {c["model"]: c["version"] for c in decision["candidates"]}
     champion = decision["champion"]["model"]
-    pages = REPORTS / corpus / "pages"
+    pages = paths.explain_pages(corpus)
     with stage_run(f"explain@{corpus}", corpus, entry, [str(decision_file)]) as run, atomic_path(pages) as staged:
-        _, found = explain_probes(entry, versions[champion], staged)
+        _, found = explaining.explain_version(entry, versions[champion], staged)
         metrics = {"probes": len(found), "mean_fit_r2": round(sum(e.score for e in found) / len(found), 4)}
         mlflow.set_tags({"champion": champion, "champion.version": versions[champion]})
         if entry["linear"]:  # its pages in pages/linear
-            model, found = explain_probes(entry, versions[entry["linear"]], staged / "linear")
+            model, found = explaining.explain_version(entry, versions[entry["linear"]], staged / "linear")
             own = explaining.linear_weights(model)
             agree, compared = map(sum, zip(*(sign_agreement(token_weights(e), own) for e in found), strict=True))
             metrics.update(sign_agreement=round(agree / compared, 4) if compared else None, tokens_compared=compared)
         mlflow.log_metrics({k: v for k, v in metrics.items() if v is not None})
         mlflow.log_artifacts(str(staged), "explanations")
-        write_json(REPORTS / corpus / "metrics.json", metrics)
+        write_json(paths.explain_metrics(corpus), metrics)
         print(f"explain@{corpus}: {champion} (version {versions[champion]}): {metrics}; run {run.info.run_id}")
-
-
-def explain_probes(entry: dict, version: str, folder: Path) -> tuple[mlflow.pyfunc.PyFuncModel, list[Explanation]]:
-    """Every probe explained by version `version` of the task, its pages written to `folder`."""
-    name = f"{entry['task']}/{version}"
-    model = mlflow.pyfunc.load_model(f"models:/{name}")
-    level, classes, proba = explaining.level_of(model), explaining.classes_of(model), explaining.predict_proba(model)
-    found = [explain(proba, text, level, entry["samples"], entry["features"], entry["seed"]) for text in entry["probes"]]
-    explaining.write_pages(found, folder, name, classes)
-    return model, found
 
 
 if __name__ == "__main__":
