@@ -49,3 +49,32 @@ def test_an_evaluate_stage_without_a_recorded_train_run_still_logs_its_metrics(p
 def test_each_evaluate_stage_names_its_train_stage():
     assert [tracking.train_stage(s) for s in ("evaluate@a", "evaluate_baseline@b", "evaluate_lm@c")] == \
         ["train@a", "train_baseline@b", "train_lm@c"]
+
+
+def test_a_train_stage_writes_exactly_its_dvc_outs(project):
+    """run_training's files are the outs dvc.yaml declares for the stage (textlab.paths on both sides)."""
+    import json
+
+    import pandas as pd
+
+    from conftest import ROOT
+    from test_paths import expanded_stages
+    from textlab import paths
+    from textlab.adapters.params import load_params
+    from textlab.adapters.training_run import run_training
+
+    def fit(hp, inputs, folder):
+        assert inputs == paths.inputs("split/names")
+        save_sklearn_model(project / "fit-inputs", folder)
+        return pd.DataFrame({"epoch": [1, 2], "val_loss": [0.6, 0.5], "val_accuracy": [0.7, 0.75]})
+
+    before = set(project.rglob("*"))
+    run_training("train_baseline@names-char_nbsvm", {"key": "names-char_nbsvm", "corpus": "names",
+                                                      "inputs": "split/names"}, fit, "sklearn")
+    outs = expanded_stages(load_params(ROOT / "params.yaml"))["train_baseline@names-char_nbsvm"]["outs"]
+    written = {p.relative_to(project) for p in set(project.rglob("*")) - before if p.is_file()}
+    ours = {p for p in written if p.parts[0] not in ("fit-inputs", "mlartifacts") and not p.name.startswith("mlflow.db")}
+    assert {str(p) for p in ours if not any(str(p).startswith(f"{out}/") for out in outs)} <= set(outs)
+    assert all((project / out).exists() for out in outs), outs
+    assert json.loads(paths.train_metrics("names-char_nbsvm").read_text()) == {
+        "epochs_run": 2, "best_epoch": 2, "val_loss": 0.5, "val_accuracy": 0.75}

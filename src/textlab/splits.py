@@ -6,8 +6,6 @@ from collections.abc import Iterable
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-SPLITS = ("train", "val", "test")
-
 
 def check_fraction(name: str, value: float) -> float:
     if not 0.0 < value < 1.0:

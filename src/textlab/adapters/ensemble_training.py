@@ -17,11 +17,9 @@ import mlflow
 import numpy as np
 import pandas as pd
 
+from textlab import paths
 from textlab.ensembles import ENSEMBLE_FILE, MEMBERS_DIR, STACKING_DEFAULTS, fit_stacker
 from textlab.evaluation import binary_metrics
-
-MODELS = Path("models")
-SPLITS = Path("data/split")
 
 
 def validation_predictions(inputs: Path, members: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -69,9 +67,9 @@ def fit(hp: dict[str, Any], inputs: Path, model_dir: Path) -> pd.DataFrame:
     model_dir.mkdir()
     for member in members:
         if member in refitted:
-            refit(MODELS / member, SPLITS / hp["corpus"], model_dir / MEMBERS_DIR / member)
+            refit(paths.model_dir(member), paths.split_dir(hp["corpus"]), model_dir / MEMBERS_DIR / member)
         else:
-            shutil.copytree(MODELS / member, model_dir / MEMBERS_DIR / member)
+            shutil.copytree(paths.model_dir(member), model_dir / MEMBERS_DIR / member)
     record = {**stacker.as_dict(), "frameworks": [frameworks[m] for m in members], "refitted": refitted}
     (model_dir / ENSEMBLE_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     mlflow.log_metrics({f"weight.{m}": w for m, w in zip(members, stacker.weights, strict=True)}

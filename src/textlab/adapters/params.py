@@ -15,7 +15,6 @@ from textlab.params_schema import MODEL_SECTIONS, ParamsError
 from textlab.tuning import TUNED_SUFFIX, overlay
 
 PARAMS_FILE = Path("params.yaml")
-TUNE_REPORTS = paths.TUNE_DIR  # tune@<model> writes <model>/best.json here
 
 
 class ParamsLoader(yaml.SafeLoader):

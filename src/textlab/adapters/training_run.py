@@ -15,6 +15,7 @@ from typing import Any
 import mlflow
 import pandas as pd
 
+from textlab import paths
 from textlab.adapters.files import atomic_path, write_json
 from textlab.adapters.serving import log_text_model
 from textlab.adapters.tracking import stage_run
@@ -35,20 +36,19 @@ def curve_summary(curve: pd.DataFrame) -> dict[str, float | int]:
 def run_training(stage: str, hp: dict[str, Any], fit: Fit, framework: str) -> None:
     """Everything that can fail (fitting, MLflow logging) happens before the first output is renamed
     into place, so a failed run leaves the previous outputs whole."""
-    key, inputs = hp["key"], Path("data") / hp["inputs"]
-    reports = Path("reports/train") / key
+    key, inputs = hp["key"], paths.inputs(hp["inputs"])
     with stage_run(stage, hp["corpus"], hp, [str(inputs)]) as run:
         started = time.perf_counter()
-        with atomic_path(Path("models") / key) as folder:
+        with atomic_path(paths.model_dir(key)) as folder:
             curve = fit(hp, inputs, folder)
             seconds = round(time.perf_counter() - started, 2)
             summary = curve_summary(curve)
             mlflow.log_metrics({**summary, "train_seconds": seconds})
             mlflow.log_text(curve.to_csv(index=False), "history.csv")
             log_text_model(folder, framework, examples=INPUT_EXAMPLES[hp["corpus"]])
-        with atomic_path(reports / "history.csv") as path:
+        with atomic_path(paths.train_history(key)) as path:
             curve.to_csv(path, index=False)
-        write_json(reports / "metrics.json", summary)
-        write_json(Path("reports/timings") / f"{key}.json", {"train_seconds": seconds})
+        write_json(paths.train_metrics(key), summary)
+        write_json(paths.timings(key), {"train_seconds": seconds})
         print(f"{stage}: best epoch {summary['best_epoch']}, val_loss {summary['val_loss']}, "
               f"{seconds:.1f}s; run {run.info.run_id}")

@@ -5,14 +5,13 @@ search/ (kept between runs, so a killed search resumes: see `textlab.adapters.ke
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import mlflow
 
+from textlab import paths
 from textlab.adapters import keras_tuning
 from textlab.adapters.cli import run_stage
 from textlab.adapters.files import atomic_path, write_json
-from textlab.adapters.params import TUNE_REPORTS, load_params, model_params
+from textlab.adapters.params import load_params, model_params
 from textlab.adapters.tracking import dvc_hashes, stage_run
 from textlab.tuning import best_record
 
@@ -20,9 +19,9 @@ from textlab.tuning import best_record
 def main(key: str) -> None:
     params = load_params()
     hp, search = model_params(params, key), params["tune"][key]
-    inputs, folder = Path("data") / hp["inputs"], TUNE_REPORTS / key
+    inputs = paths.inputs(hp["inputs"])
     with stage_run(f"tune@{key}", hp["corpus"], search, [str(inputs)]) as run:
-        rows, resumed = keras_tuning.search(hp, search, inputs, folder / "search", dvc_hashes([str(inputs)]).get(str(inputs)),
+        rows, resumed = keras_tuning.search(hp, search, inputs, paths.tune_search(key), dvc_hashes([str(inputs)]).get(str(inputs)),
                                             run.data.tags)
         best = best_record(key, search["objective"], rows)
         table = keras_tuning.trials_table(rows)
@@ -33,9 +32,9 @@ def main(key: str) -> None:
         mlflow.log_dict(best, "best.json")
         mlflow.log_figure(keras_tuning.objective_figure(table, search["objective"], list(search["space"])),
                           "objective_vs_hyperparameters.png")
-        with atomic_path(folder / "trials.csv") as path:
+        with atomic_path(paths.tune_trials(key)) as path:
             table.to_csv(path, index=False)
-        write_json(folder / "best.json", best)
+        write_json(paths.tune_best(key), best)
         print(f"tune@{key}: best trial {best['trial']} {best['hyperparameters']}: {search['objective']} "
               f"{best['score']}; run {run.info.run_id}")
 
