@@ -17,11 +17,11 @@ from textlab.translation import (
     TranslationSpec,
     copy_translations,
     corpus_bleu,
+    fit_retrieval,
     fit_translation_spec,
     greedy_decode,
     min_count_vocabulary,
     parse_pairs,
-    retrieval_translations,
     sample_rows,
     sentence_bleu,
     split_pairs,
@@ -252,14 +252,15 @@ def test_copy_and_retrieval_baselines():
     train_es = ["El gato duerme.", "Un perro corre.", "Tom come una manzana.", "El perro duerme."]
     queries = ["the CAT sleeps", "Does the dog sleep?", "Tom eats a pear.", "unicorns"]
     # "the CAT sleeps" is the first sentence; "dog" outweighs the common "the"; no known word: the first pair.
-    assert retrieval_translations(train_en, train_es, queries, chunk=3) == [
+    retrieval = fit_retrieval(train_en, train_es)
+    assert retrieval.translate(queries, chunk=3) == [
         "El gato duerme.", "El perro duerme.", "Tom come una manzana.", "El gato duerme."]
-    assert retrieval_translations(train_en, train_es, []) == []
+    assert retrieval.translate([]) == []
     with pytest.raises(ValueError):
-        retrieval_translations(train_en, train_es[:2], queries)
+        fit_retrieval(train_en, train_es[:2])
     assert copy_translations(queries) == queries
     assert corpus_bleu(copy_translations(["Tom is here."]), ["Tom está aquí."]) < 100
-    assert corpus_bleu(retrieval_translations(train_en, train_es, ["Tom eats an apple!"]), ["tom come una manzana"]) == \
+    assert corpus_bleu(retrieval.translate(["Tom eats an apple!"]), ["tom come una manzana"]) == \
         pytest.approx(100.0)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from textlab.text import OOV_ID, PAD_ID
-from textlab.translation import NextToken, TranslationSpec
+from textlab.translation import NextToken, TranslationSpec, decode_in_chunks
 
 
 def _normalized(log_prob: np.ndarray, length: int, length_alpha: float) -> np.ndarray:
@@ -53,7 +53,6 @@ def _beam_chunk(predict_next: NextToken, source: np.ndarray, spec: TranslationSp
         if t + 1 < width:
             prefix = np.concatenate([np.full((rows, k, 1), spec.start_id, dtype=np.int32), words[:, :, :width - 1]],
                                     axis=2).reshape(rows * k, width)
-            prefix[:, t + 2:] = PAD_ID
     # Prefixes that filled every position without END compete as they are.
     unended = _normalized(scores, width, length_alpha)
     beam = unended.argmax(axis=1)
@@ -66,21 +65,11 @@ def beam_decode(predict_next: NextToken, source_ids: np.ndarray, spec: Translati
                 length_alpha: float, batch_size: int = 64) -> list[str]:
     """Translate each row of `source_ids` (see the module); `predict_next` as for `greedy_decode`.
 
-    Rows go `batch_size` at a time (each becomes `beam_width` rows of the model's batch), the last chunk
-    filled up with copies of its last row so every call has one shape.
+    Rows go `batch_size` at a time (`decode_in_chunks`); each becomes `beam_width` rows of the model's batch.
     """
     if beam_width < 1:
         raise ValueError(f"beam_width must be at least 1, got {beam_width}")
     if length_alpha < 0:
         raise ValueError(f"length_alpha must be at least 0, got {length_alpha}")
-    source_ids = np.asarray(source_ids, dtype=np.int32)
-    if not len(source_ids):
-        return []
-    chunk = min(batch_size, len(source_ids))
-    texts: list[str] = []
-    for lo in range(0, len(source_ids), chunk):
-        real = source_ids[lo:lo + chunk]
-        source = np.concatenate([real, np.repeat(real[-1:], chunk - len(real), axis=0)])
-        best = _beam_chunk(predict_next, source, spec, beam_width, length_alpha)
-        texts.extend(spec.target_text(row) for row in best[: len(real)])
-    return texts
+    return decode_in_chunks(lambda source: _beam_chunk(predict_next, source, spec, beam_width, length_alpha),
+                            source_ids, spec, batch_size)

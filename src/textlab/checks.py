@@ -180,28 +180,28 @@ def summarise_windows(x: np.ndarray, y: np.ndarray, n_ids: int, step: int) -> pd
 # --------------------------------------------------------------------------- expectations
 
 
-def _gx():
+def gx_expectations():
     """Import GX lazily: it takes seconds, and summary-only callers never need it."""
     import great_expectations as gx
 
     return gx.expectations
 
 
-def _described(expectation_cls, description: str, **kwargs):
+def described(expectation_cls, description: str, **kwargs):
     return expectation_cls(**kwargs, description=description, meta={"why": description})
 
 
 def _row_count(n_rows: int) -> Any:
-    return _described(_gx().ExpectTableRowCountToEqual, f"exactly {n_rows} rows", value=n_rows)
+    return described(gx_expectations().ExpectTableRowCountToEqual, f"exactly {n_rows} rows", value=n_rows)
 
 
 def _label_expectations(class_balance: tuple[float, float]) -> list[Any]:
-    ex = _gx()
+    ex = gx_expectations()
     lo, hi = class_balance
     return [
-        _described(ex.ExpectColumnValuesToBeInSet, "labels are binary (0/1)",
+        described(ex.ExpectColumnValuesToBeInSet, "labels are binary (0/1)",
                    column="label", value_set=[0, 1]),
-        _described(ex.ExpectColumnMeanToBeBetween,
+        described(ex.ExpectColumnMeanToBeBetween,
                    f"share of positive labels in [{lo}, {hi}]",
                    column="label", min_value=lo, max_value=hi),
     ]
@@ -209,11 +209,11 @@ def _label_expectations(class_balance: tuple[float, float]) -> list[Any]:
 
 def split_expectations(n_rows: int, class_balance: tuple[float, float]) -> list[Any]:
     """The split table: expected size, non-empty texts, binary labels, plausible balance."""
-    ex = _gx()
+    ex = gx_expectations()
     return [
         _row_count(n_rows),
-        _described(ex.ExpectColumnValuesToNotBeNull, "every row has a text", column="text"),
-        _described(ex.ExpectColumnValueLengthsToBeBetween, "no empty text",
+        described(ex.ExpectColumnValuesToNotBeNull, "every row has a text", column="text"),
+        described(ex.ExpectColumnValueLengthsToBeBetween, "no empty text",
                    column="text", min_value=1),
         *_label_expectations(class_balance),
     ]
@@ -226,24 +226,24 @@ def sequence_expectations(
     max_oov_rate: float | None = None,
 ) -> list[Any]:
     """Checks on `summarise_sequences`: ids in vocabulary, padding placement, OOV rate, labels."""
-    ex = _gx()
+    ex = gx_expectations()
     out = [
         _row_count(n_rows),
-        _described(ex.ExpectColumnValuesToBeBetween, "token ids are never negative",
+        described(ex.ExpectColumnValuesToBeBetween, "token ids are never negative",
                    column="min_id", min_value=0),
-        _described(ex.ExpectColumnValuesToBeBetween,
+        described(ex.ExpectColumnValuesToBeBetween,
                    f"token ids lie in [0, vocab_size={vocab_size})",
                    column="max_id", max_value=vocab_size - 1),
-        _described(ex.ExpectColumnValuesToBeInSet, "no padding id between two tokens",
+        described(ex.ExpectColumnValuesToBeInSet, "no padding id between two tokens",
                    column="padding_gap", value_set=[False]),
-        _described(ex.ExpectColumnValuesToBeInSet, "padding only on the configured side",
+        described(ex.ExpectColumnValuesToBeInSet, "padding only on the configured side",
                    column="padding_wrong_side", value_set=[False]),
-        _described(ex.ExpectColumnValuesToBeBetween, "no all-padding sequence",
+        described(ex.ExpectColumnValuesToBeBetween, "no all-padding sequence",
                    column="n_tokens", min_value=1),
         *_label_expectations(class_balance),
     ]
     if max_oov_rate is not None:
-        out.append(_described(ex.ExpectColumnMeanToBeBetween,
+        out.append(described(ex.ExpectColumnMeanToBeBetween,
                               f"mean OOV rate at most {max_oov_rate}",
                               column="oov_rate", min_value=0.0, max_value=max_oov_rate))
     return out
@@ -253,24 +253,24 @@ def matrix_expectations(
     n_rows: int, binary: bool, class_balance: tuple[float, float]
 ) -> list[Any]:
     """Checks on `summarise_matrix`: finite, non-negative, 0/1 in binary mode, labels."""
-    ex = _gx()
+    ex = gx_expectations()
     out = [
         _row_count(n_rows),
-        _described(ex.ExpectColumnValuesToBeInSet, "no NaN or infinite entry",
+        described(ex.ExpectColumnValuesToBeInSet, "no NaN or infinite entry",
                    column="all_finite", value_set=[True]),
-        _described(ex.ExpectColumnValuesToBeBetween, "no negative entry",
+        described(ex.ExpectColumnValuesToBeBetween, "no negative entry",
                    column="row_min", min_value=0),
     ]
     if binary:
-        out.append(_described(ex.ExpectColumnValuesToBeInSet, "binary mode: entries are 0 or 1",
+        out.append(described(ex.ExpectColumnValuesToBeInSet, "binary mode: entries are 0 or 1",
                               column="is_binary", value_set=[True]))
     return out + _label_expectations(class_balance)
 
 
 def disjoint_expectations() -> list[Any]:
     """For `disjoint_splits_frame`: no text in two splits (leakage between splits)."""
-    ex = _gx()
-    return [_described(ex.ExpectColumnValuesToBeUnique, "no text in two splits", column="text")]
+    ex = gx_expectations()
+    return [described(ex.ExpectColumnValuesToBeUnique, "no text in two splits", column="text")]
 
 
 def summarise_texts(table: pd.DataFrame) -> pd.DataFrame:
@@ -280,55 +280,55 @@ def summarise_texts(table: pd.DataFrame) -> pd.DataFrame:
 
 def length_expectations(min_words: int, max_words: int, median_words: tuple[float, float]) -> list[Any]:
     """Text lengths within bounds: a truncated or mis-parsed corpus shows up here first."""
-    ex = _gx()
+    ex = gx_expectations()
     return [
-        _described(ex.ExpectColumnValuesToBeBetween, f"every text has {min_words}..{max_words} words",
+        described(ex.ExpectColumnValuesToBeBetween, f"every text has {min_words}..{max_words} words",
                    column="n_words", min_value=min_words, max_value=max_words),
-        _described(ex.ExpectColumnMedianToBeBetween, f"median length in [{median_words[0]}, {median_words[1]}] words",
+        described(ex.ExpectColumnMedianToBeBetween, f"median length in [{median_words[0]}, {median_words[1]}] words",
                    column="n_words", min_value=median_words[0], max_value=median_words[1]),
     ]
 
 
 def label_count_expectations(n_rows: int, rows_per_label: int) -> list[Any]:
     """Exactly `rows_per_label` rows of each label: a published corpus's official split sizes."""
-    ex = _gx()
+    ex = gx_expectations()
     return [
         _row_count(n_rows),
-        _described(ex.ExpectColumnDistinctValuesToEqualSet, "labels are exactly {0, 1}", column="label",
+        described(ex.ExpectColumnDistinctValuesToEqualSet, "labels are exactly {0, 1}", column="label",
                    value_set=[0, 1]),
-        _described(ex.ExpectColumnMeanToBeBetween, f"{rows_per_label} rows of each label", column="label",
+        described(ex.ExpectColumnMeanToBeBetween, f"{rows_per_label} rows of each label", column="label",
                    min_value=rows_per_label / n_rows, max_value=rows_per_label / n_rows),
     ]
 
 
 def text_part_expectations(n_parts: int) -> list[Any]:
     """For `summarise_text_parts`: one non-empty row per part, parts back to back from the text's start."""
-    ex = _gx()
+    ex = gx_expectations()
     return [
         _row_count(n_parts),
-        _described(ex.ExpectColumnValuesToBeInSet, "one row per part", column="rows", value_set=[1]),
-        _described(ex.ExpectColumnValuesToBeBetween, "no empty part", column="characters", min_value=1),
-        _described(ex.ExpectColumnValuesToBeInSet, "parts are contiguous: no overlap, no skipped text",
+        described(ex.ExpectColumnValuesToBeInSet, "one row per part", column="rows", value_set=[1]),
+        described(ex.ExpectColumnValuesToBeBetween, "no empty part", column="characters", min_value=1),
+        described(ex.ExpectColumnValuesToBeInSet, "parts are contiguous: no overlap, no skipped text",
                    column="gap", value_set=[0]),
-        _described(ex.ExpectColumnPairValuesToBeEqual, "each part holds exactly its span of the text",
+        described(ex.ExpectColumnPairValuesToBeEqual, "each part holds exactly its span of the text",
                    column_A="characters", column_B="span"),
     ]
 
 
 def window_expectations(n_rows: int, maxlen: int, vocab_size: int) -> list[Any]:
     """For `summarise_windows`: shape, ids and targets inside the vocabulary, no window across a boundary."""
-    ex = _gx()
+    ex = gx_expectations()
     return [
         _row_count(n_rows),
-        _described(ex.ExpectColumnValuesToBeInSet, f"every window holds {maxlen} ids", column="width",
+        described(ex.ExpectColumnValuesToBeInSet, f"every window holds {maxlen} ids", column="width",
                    value_set=[maxlen]),
-        _described(ex.ExpectColumnValuesToBeBetween, "window ids are real tokens or OOV (no padding)",
+        described(ex.ExpectColumnValuesToBeBetween, "window ids are real tokens or OOV (no padding)",
                    column="min_id", min_value=OOV_ID),
-        _described(ex.ExpectColumnValuesToBeBetween, f"window ids lie below vocab_size={vocab_size}",
+        described(ex.ExpectColumnValuesToBeBetween, f"window ids lie below vocab_size={vocab_size}",
                    column="max_id", max_value=vocab_size - 1),
-        _described(ex.ExpectColumnValuesToBeBetween, f"every target id is in the vocabulary [1, {vocab_size})",
+        described(ex.ExpectColumnValuesToBeBetween, f"every target id is in the vocabulary [1, {vocab_size})",
                    column="target", min_value=OOV_ID, max_value=vocab_size - 1),
-        _described(ex.ExpectColumnValuesToBeInSet, "windows stay inside their split (count fits the split's length)",
+        described(ex.ExpectColumnValuesToBeInSet, "windows stay inside their split (count fits the split's length)",
                    column="expected_windows", value_set=[n_rows]),
     ]
 
@@ -339,14 +339,14 @@ def oov_share_frame(ids: np.ndarray) -> pd.DataFrame:
 
 
 def oov_expectations(max_oov_rate: float) -> list[Any]:
-    ex = _gx()
-    return [_described(ex.ExpectColumnMeanToBeBetween, f"share of out-of-vocabulary tokens at most {max_oov_rate}",
+    ex = gx_expectations()
+    return [described(ex.ExpectColumnMeanToBeBetween, f"share of out-of-vocabulary tokens at most {max_oov_rate}",
                        column="is_oov", min_value=0.0, max_value=max_oov_rate)]
 
 
 def pair_expectations(n_rows: int) -> list[Any]:
     """A split of sentence pairs: its size, and both sides present and non-empty on every row."""
-    ex = _gx()
+    ex = gx_expectations()
     return [_row_count(n_rows), *(expectation for side in ("source", "target") for expectation in (
-        _described(ex.ExpectColumnValuesToNotBeNull, f"every pair has a {side} sentence", column=side),
-        _described(ex.ExpectColumnValueLengthsToBeBetween, f"no empty {side} sentence", column=side, min_value=1)))]
+        described(ex.ExpectColumnValuesToNotBeNull, f"every pair has a {side} sentence", column=side),
+        described(ex.ExpectColumnValueLengthsToBeBetween, f"no empty {side} sentence", column=side, min_value=1)))]

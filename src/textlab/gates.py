@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from textlab.checks import Check, _described, _gx
+from textlab.checks import Check, described, gx_expectations
 
 LOWER_IS_BETTER = frozenset({"loss", "bits_per_token", "perplexity", "cross_entropy"})
 PASSED = "passed"
@@ -93,7 +93,7 @@ def mark(metrics: Mapping[str, Any]) -> str:
 def classifier_outputs(predicted: np.ndarray) -> Check:
     """Predicted classes of the test rows: a classifier answering one class for every row fails."""
     frame = pd.DataFrame({"predicted": np.asarray(predicted).astype(np.int64)})
-    expectation = _described(_gx().ExpectColumnUniqueValueCountToBeBetween, "predicts more than one class",
+    expectation = described(gx_expectations().ExpectColumnUniqueValueCountToBeBetween, "predicts more than one class",
                              column="predicted", min_value=2)
     return Check("predictions", frame, [expectation])
 
@@ -101,7 +101,7 @@ def classifier_outputs(predicted: np.ndarray) -> Check:
 def translator_outputs(translations: Sequence[str], min_distinct_share: float) -> Check:
     """Translations of the held-out sentences: one repeated string (or a handful) fails."""
     frame = pd.DataFrame({"translation": list(translations)})
-    expectation = _described(_gx().ExpectColumnProportionOfUniqueValuesToBeBetween,
+    expectation = described(gx_expectations().ExpectColumnProportionOfUniqueValuesToBeBetween,
                              f"at least {min_distinct_share:.0%} of the translations distinct",
                              column="translation", min_value=min_distinct_share)
     return Check("translations", frame, [expectation])
@@ -111,6 +111,6 @@ def sample_outputs(samples: Mapping[float, Sequence[int]]) -> Check:
     """Generated token ids per temperature: a sample that is one token repeated fails."""
     frame = pd.DataFrame({"temperature": [float(t) for t in samples],
                           "distinct_tokens": [len(set(ids)) for ids in samples.values()]})
-    expectation = _described(_gx().ExpectColumnValuesToBeBetween, "every sample uses more than one token",
+    expectation = described(gx_expectations().ExpectColumnValuesToBeBetween, "every sample uses more than one token",
                              column="distinct_tokens", min_value=2)
     return Check("samples", frame, [expectation])

@@ -215,6 +215,45 @@ def fit_translation_spec(train_pairs: pd.DataFrame, source_words: int | None, ta
 NextToken = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
+def decode_in_chunks(decode_chunk: Callable[[np.ndarray], np.ndarray], source_ids: np.ndarray, spec: TranslationSpec,
+                     batch_size: int) -> list[str]:
+    """Texts of `decode_chunk(source rows) → [rows, steps] word ids`, run `batch_size` rows at a time to bound
+    memory, the last chunk filled up with copies of its last row so every call has one shape (a new shape
+    retraces)."""
+    source_ids = np.asarray(source_ids, dtype=np.int32)
+    if not len(source_ids):
+        return []
+    chunk = min(batch_size, len(source_ids))
+    texts: list[str] = []
+    for lo in range(0, len(source_ids), chunk):
+        real = source_ids[lo:lo + chunk]
+        source = np.concatenate([real, np.repeat(real[-1:], chunk - len(real), axis=0)])
+        texts.extend(spec.target_text(row) for row in decode_chunk(source)[: len(real)])
+    return texts
+
+
+def _greedy_chunk(predict_next: NextToken, source: np.ndarray, spec: TranslationSpec, steps: int) -> np.ndarray:
+    """[rows, steps] word ids (PAD after END) chosen one most probable word at a time."""
+    width = spec.target_len
+    prefix = np.full((len(source), width), PAD_ID, dtype=np.int32)
+    prefix[:, 0] = spec.start_id
+    chosen = np.full((len(source), steps), PAD_ID, dtype=np.int32)
+    done = np.zeros(len(source), dtype=bool)
+    for t in range(steps):
+        probs = np.asarray(predict_next(source, prefix))
+        scores = (probs[:, t, :] if probs.ndim == 3 else probs).astype(np.float64)
+        scores[:, [PAD_ID, OOV_ID, spec.start_id]] = -np.inf
+        # Finished rows keep emitting padding, so their prefix (and text) stays as it ended.
+        step = np.where(done, PAD_ID, scores.argmax(axis=1)).astype(np.int32)
+        chosen[:, t] = step
+        done |= step == spec.end_id
+        if done.all():
+            break
+        if t + 1 < width:
+            prefix[:, t + 1] = np.where(step == spec.end_id, PAD_ID, step)
+    return chosen
+
+
 def greedy_decode(predict_next: NextToken, source_ids: np.ndarray, spec: TranslationSpec, max_length: int | None = None,
                   batch_size: int = 256) -> list[str]:
     """Translate each row of `source_ids` by repeatedly taking the most probable next word, up to END.
@@ -225,39 +264,14 @@ def greedy_decode(predict_next: NextToken, source_ids: np.ndarray, spec: Transla
     teacher-forced model; position t is read at step t), or the next word's, [b, vocab].
     At most `max_length` (≤ target_len, default target_len) words are produced; PAD, START and [UNK]
     are never chosen (an unknown word is no translation), so the best real word (or END) wins instead.
-    Rows are decoded `batch_size` at a time to bound memory, the last chunk filled up with copies of
-    its last row so every call has one shape (a new shape retraces).
+    Rows are decoded `batch_size` at a time (`decode_in_chunks`).
     """
     width = spec.target_len
     steps = width if max_length is None else max_length
     if not 1 <= steps <= width:
         raise ValueError(f"max_length must be between 1 and target_len={width}, got {max_length}")
-    source_ids = np.asarray(source_ids, dtype=np.int32)
-    if not len(source_ids):
-        return []
-    chunk = min(batch_size, len(source_ids))
-    texts: list[str] = []
-    for lo in range(0, len(source_ids), chunk):
-        real = source_ids[lo:lo + chunk]
-        source = np.concatenate([real, np.repeat(real[-1:], chunk - len(real), axis=0)])
-        prefix = np.full((len(source), width), PAD_ID, dtype=np.int32)
-        prefix[:, 0] = spec.start_id
-        chosen = np.full((len(source), steps), PAD_ID, dtype=np.int32)
-        done = np.zeros(len(source), dtype=bool)
-        for t in range(steps):
-            probs = np.asarray(predict_next(source, prefix))
-            scores = (probs[:, t, :] if probs.ndim == 3 else probs).astype(np.float64)
-            scores[:, [PAD_ID, OOV_ID, spec.start_id]] = -np.inf
-            # Finished rows keep emitting padding, so their prefix (and text) stays as it ended.
-            step = np.where(done, PAD_ID, scores.argmax(axis=1)).astype(np.int32)
-            chosen[:, t] = step
-            done |= step == spec.end_id
-            if done.all():
-                break
-            if t + 1 < width:
-                prefix[:, t + 1] = np.where(step == spec.end_id, PAD_ID, step)
-        texts.extend(spec.target_text(row) for row in chosen[: len(real)])
-    return texts
+    return decode_in_chunks(lambda source: _greedy_chunk(predict_next, source, spec, steps), source_ids, spec,
+                            batch_size)
 
 
 def corpus_bleu(hypotheses: list[str], references: list[str]) -> float:
@@ -270,10 +284,7 @@ def corpus_bleu(hypotheses: list[str], references: list[str]) -> float:
     if len(hypotheses) != len(references):
         raise ValueError(f"{len(hypotheses)} hypotheses for {len(references)} references")
 
-    def norm(texts: list[str]) -> list[str]:
-        return [" ".join(translation_tokens(t)) for t in texts]
-
-    return float(sacrebleu.corpus_bleu(norm(hypotheses), [norm(references)], tokenize="none").score)
+    return float(sacrebleu.corpus_bleu(_standardized(hypotheses), [_standardized(references)], tokenize="none").score)
 
 
 def token_accuracy(predicted: np.ndarray, expected: np.ndarray) -> float:
@@ -313,26 +324,35 @@ def copy_translations(sources: Sequence[str]) -> list[str]:
     return list(sources)
 
 
-def retrieval_translations(train_sources: Sequence[str], train_targets: Sequence[str], sources: Sequence[str],
-                           chunk: int = 2048) -> list[str]:
+@dataclass(frozen=True)
+class RetrievalBaseline:
     """The retrieval baseline, no learning: each English sentence gets the Spanish of its nearest training
     English sentence by cosine similarity of TF-IDF vectors (words as `translation_tokens` splits them).
 
     A sentence with no training word, or a tie, gets the earliest such training pair (argmax), so the
-    answer is deterministic. Queries are scored `chunk` at a time to bound the similarity matrix.
+    answer is deterministic.
     """
+    vectorizer: Any
+    train: Any  # [train pairs, words] TF-IDF rows, L2-normalized: the dot product is the cosine
+    targets: tuple[str, ...]
+
+    def translate(self, sources: Sequence[str], chunk: int = 2048) -> list[str]:
+        """Queries are scored `chunk` at a time to bound the similarity matrix."""
+        answers: list[str] = []
+        for lo in range(0, len(sources), chunk):
+            similarity = (self.vectorizer.transform(list(sources[lo:lo + chunk])) @ self.train.T).toarray()
+            answers.extend(self.targets[i] for i in similarity.argmax(axis=1))
+        return answers
+
+
+def fit_retrieval(train_sources: Sequence[str], train_targets: Sequence[str]) -> RetrievalBaseline:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     if len(train_sources) != len(train_targets) or not len(train_sources):
         raise ValueError(f"need as many training targets as sources (≥ 1), got {len(train_sources)} and "
                          f"{len(train_targets)}")
     vectorizer = TfidfVectorizer(tokenizer=translation_tokens, lowercase=False, token_pattern=None)
-    train = vectorizer.fit_transform(list(train_sources))  # rows are L2-normalized: the dot product is the cosine
-    answers: list[str] = []
-    for lo in range(0, len(sources), chunk):
-        similarity = (vectorizer.transform(list(sources[lo:lo + chunk])) @ train.T).toarray()
-        answers.extend(train_targets[i] for i in similarity.argmax(axis=1))
-    return answers
+    return RetrievalBaseline(vectorizer, vectorizer.fit_transform(list(train_sources)), tuple(train_targets))
 
 
 def sample_rows(n: int, k: int, seed: int) -> list[int]:

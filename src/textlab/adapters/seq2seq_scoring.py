@@ -19,8 +19,8 @@ from textlab.translation import (
     TranslationSpec,
     copy_translations,
     corpus_bleu,
+    fit_retrieval,
     greedy_decode,
-    retrieval_translations,
     token_accuracy,
 )
 from textlab.translation_models import next_word_predictor
@@ -61,13 +61,14 @@ def evaluate(scorer: TranslatorScorer, tables: dict[str, pd.DataFrame],
     val: the same prefixed `val_`, and `val_pairs`) and the model's translations per held-out split.
     """
     train = tables["train"]
+    retrieval = fit_retrieval(train["source"].tolist(), train["target"].tolist())
     scores: dict[str, float | int] = {}
     translations: dict[str, list[str]] = {}
     for split, prefix in (("test", ""), ("val", "val_")):
         held = tables[split]
         sources, references = held["source"].tolist(), held["target"].tolist()
         translations[split] = scorer.translate(sources, int(decoding["beam_width"]), float(decoding["length_alpha"]))
-        baselines = {"retrieval": retrieval_translations(train["source"].tolist(), train["target"].tolist(), sources),
+        baselines = {"retrieval": retrieval.translate(sources),
                      "copy": copy_translations(sources)}
         scores |= {f"{prefix}bleu": round(corpus_bleu(translations[split], references), 2),
                    f"{prefix}token_accuracy": round(scorer.token_accuracy(held), 4),
