@@ -8,8 +8,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from textlab import paths
 from textlab.gates import PASSED
 from textlab.params_schema import MODEL_SECTIONS
 
@@ -38,13 +40,16 @@ def model_of_param(key: str) -> str:
 def model_of_path(path: str) -> tuple[str, str]:
     """(model, what the file is) of a metrics or plot file: reports/metrics/<corpus>/<m>.json → (m, test),
     reports/train/<m>/… → (m, training), reports/plots/<m>/roc.csv → (m, roc); anything else → (path, '')."""
-    parts = path.split("/")
-    if len(parts) == 4 and parts[:2] == ["reports", "metrics"]:
-        return parts[3].removesuffix(".json"), "test"
-    if len(parts) == 4 and parts[:2] == ["reports", "train"]:
-        return parts[2], "training"
-    if len(parts) == 4 and parts[:2] == ["reports", "plots"]:
-        return parts[2], parts[3].removesuffix(".csv")
+    parts = Path(path).parts
+    if len(parts) != 4:
+        return path, ""
+    key, stem = parts[2], Path(parts[3]).stem
+    if Path(path) == paths.metrics(key, stem):
+        return stem, "test"
+    if Path(*parts[:3]) == paths.train_reports(key):
+        return key, "training"
+    if Path(*parts[:3]) == paths.plots_dir(key):
+        return key, stem
     return path, ""
 
 
@@ -125,9 +130,9 @@ def stale_stages(status: Mapping[str, Sequence[Any]]) -> dict[str, list[str]]:
     for stage, entries in status.items():
         reasons = []
         for entry in entries:
-            for kind, paths in (entry.items() if isinstance(entry, Mapping) else [(entry, None)]):
-                if isinstance(paths, Mapping):  # {path: state}; params: {params.yaml: {key: state}}
-                    flat = [(f"{path} {key}", st) for path, state in paths.items()
+            for kind, changed in (entry.items() if isinstance(entry, Mapping) else [(entry, None)]):
+                if isinstance(changed, Mapping):  # {path: state}; params: {params.yaml: {key: state}}
+                    flat = [(f"{path} {key}", st) for path, state in changed.items()
                             for key, st in (state.items() if isinstance(state, Mapping) else [("", state)])]
                     reasons += [f"{kind}: {where.strip()} {st}" for where, st in flat if st not in absent]
                 else:

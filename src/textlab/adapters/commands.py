@@ -25,6 +25,7 @@ import mlflow.pyfunc
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
+from textlab import paths
 from textlab.adapters.cli import StageError
 from textlab.adapters.files import atomic_path
 from textlab.adapters.tracking import recorded_run_id, run_record_path, tracking_uri
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     review = commands.add_parser("review", help="a markdown report of what changed against a git revision "
                                                 "(dvc params/metrics/plots diff), with PNGs of the changed plots")
     review.add_argument("--base", required=True, help="the git revision to compare with, e.g. main or origin/main")
-    review.add_argument("--out", default="reports/review/review.md", help="the report; images go to <stem>-plots/ beside it")
+    review.add_argument("--out", default=str(paths.REPORTS / "review" / "review.md"), help="the report; images go to <stem>-plots/ beside it")
     review.add_argument("--image-url", help="prefix for the image links instead of the relative <stem>-plots folder "
                                             "(e.g. where CI publishes them)")
     review.add_argument("--require-clean", action="store_true",
