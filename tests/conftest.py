@@ -139,6 +139,16 @@ def artifacts_folder(name: str) -> Path:
     return folder
 
 
+def assert_checks_passed_with_docs(project: Path, stage: str) -> None:
+    """The stage's GX checks passed, and its Data Docs hold a validation page for every check of that report."""
+    from textlab import paths
+
+    report = json.loads((project / paths.checks_report(stage)).read_text())
+    pages = (project / paths.data_docs(stage) / "validations").rglob("*.html")
+    assert report["success"] is True, report
+    assert {page.stem.removeprefix("textlab-") for page in pages} == set(report["checks"])
+
+
 def ran(output: str) -> set[str]:
     return set(re.findall(r"Running stage '([^']+)'", output))
 

@@ -18,6 +18,7 @@ from conftest import (
     NGRAM_MODELS,
     TRANSLATORS,
     all_stages,
+    assert_checks_passed_with_docs,
     mlflow_runs,
     ran,
     run,
@@ -42,8 +43,7 @@ def test_data_checks_passed_and_docs_were_built(generative_pipeline):
     project, _, _ = generative_pipeline
     for stage in ("split@nietzsche", "tokenize@nietzsche-chars", "split@alice", "tokenize@alice-words",
                   "split@spa_eng", "tokenize@spa_eng-pairs"):
-        assert json.loads((project / "reports/checks" / f"{stage}.json").read_text())["success"] is True
-        assert (project / "reports/data_docs" / stage / "index.html").is_file()
+        assert_checks_passed_with_docs(project, stage)
 
 
 def test_language_models_beat_a_uniform_guess_and_the_counts_rank_as_published(generative_pipeline):

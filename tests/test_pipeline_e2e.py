@@ -21,6 +21,7 @@ from conftest import (
     NAMES_MODELS,
     TUNED,
     all_stages,
+    assert_checks_passed_with_docs,
     edited_params,
     mlflow_runs,
     ran,
@@ -108,8 +109,7 @@ def test_data_checks_passed_and_docs_were_built(pipeline):
     project, _, _ = pipeline
     for stage in ("split@names", "tokenize@names-chars", "vectorize@names", "split@imdb", "tokenize@imdb-bigrams",
                   "vectorize@imdb"):
-        assert json.loads((project / "reports/checks" / f"{stage}.json").read_text())["success"] is True
-        assert (project / "reports/data_docs" / stage / "index.html").is_file()
+        assert_checks_passed_with_docs(project, stage)
 
 
 def test_every_evaluated_classifier_is_a_registered_version_and_one_is_champion(pipeline):
